@@ -1,0 +1,60 @@
+#include "harness/cli.h"
+
+#include <fmt/core.h>
+
+#include <boost/program_options/errors.hpp>
+#include <exception>
+
+#include "core/errors.h"
+#include "harness/commands.h"
+
+namespace nightsim::harness {
+
+const std::vector<Subcommand>& Subcommands() {
+  static const std::vector<Subcommand> kCommands = {
+      {"run", "simulate one night end to end, score the pipeline, write HDF5 + JSON", CmdRun},
+      {"validate", "check a scenario and print it fully resolved", CmdValidate},
+      {"hypnograms", "write the sleep-stage truth of many nights and their realism table", CmdHypnograms},
+  };
+  return kCommands;
+}
+
+namespace {
+void PrintUsage() {
+  fmt::print(
+      "nightsim — synthetic nights for contactless radar sleep tracking\n\n"
+      "usage: nightsim <command> [options]   (nightsim <command> --help for details)\n\ncommands:\n");
+  for (const auto& c : Subcommands()) fmt::print("  {:<12} {}\n", c.name, c.summary);
+  fmt::print("\nexit codes: 0 ok, 1 a check failed, 2 bad input (nothing written)\n");
+}
+}  // namespace
+
+int RunCli(int argc, const char* const* argv) {
+  if (argc < 2) {
+    PrintUsage();
+    return kExitBadInput;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    PrintUsage();
+    return kExitOk;
+  }
+  for (const auto& c : Subcommands()) {
+    if (c.name != name) continue;
+    std::vector<std::string> args(argv + 2, argv + argc);
+    try {
+      return c.run(args);
+    } catch (const InputError& e) {
+      for (const auto& p : e.problems()) fmt::print(stderr, "error: {}\n", p.Format());
+      return kExitBadInput;
+    } catch (const boost::program_options::error& e) {
+      fmt::print(stderr, "error: nightsim {}: {}\n", name, e.what());
+      return kExitBadInput;
+    }
+  }
+  fmt::print(stderr, "error: unknown command '{}'\n\n", name);
+  PrintUsage();
+  return kExitBadInput;
+}
+
+}  // namespace nightsim::harness

@@ -1,0 +1,100 @@
+// Tests `nightsim validate` as a user runs it: exit codes, stdout and stderr.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+struct CliRun {
+  int exit_code{-1};
+  std::string out, err;
+};
+
+std::string Slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+CliRun Validate(const std::string& args) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("nightsim_validate_" + std::to_string(::getpid()) + "_" +
+                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::create_directories(dir);
+  const std::string cmd = "'" + std::string(NIGHTSIM_BINARY) + "' validate " + args + " >'" + (dir / "out").string() +
+                          "' 2>'" + (dir / "err").string() + "'";
+  const int status = std::system(cmd.c_str());
+  CliRun r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = Slurp(dir / "out");
+  r.err = Slurp(dir / "err");
+  std::filesystem::remove_all(dir);
+  return r;
+}
+
+const std::string kSource = NIGHTSIM_SOURCE_DIR;
+const std::string kBad = kSource + "/tests/harness/data/scenarios/bad/";
+
+// Tests that an invalid scenario exits 2, prints file:line:column: key: message
+// with the suggestion on stderr, and writes nothing to stdout.
+TEST(ValidateCli, bad_scenario_exits_2_with_located_messages) {
+  const CliRun r = Validate("'" + kBad + "unknown_key.yaml'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find("bad/unknown_key.yaml:3:3: room.widht_m: unknown key 'widht_m' (did you mean 'width_m'?)"),
+            std::string::npos)
+      << r.err;
+}
+
+// Tests that every problem of a file is printed, one line each.
+TEST(ValidateCli, prints_every_problem) {
+  const CliRun r = Validate("'" + kBad + "many_problems.yaml'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("many_problems.yaml:3:13: room.height_m:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("many_problems.yaml:5:14: device.pitch_deg:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("many_problems.yaml:8:14: people[0].mass_kg:"), std::string::npos) << r.err;
+}
+
+// Tests that the default scenario validates and prints its resolved form.
+TEST(ValidateCli, default_scenario_exits_0_and_prints_resolved_yaml) {
+  const CliRun r = Validate("'" + kSource + "/scenarios/default.yaml'");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  EXPECT_EQ(r.out.rfind("# nightsim resolved scenario", 0), 0u);
+  EXPECT_NE(r.out.find("name: \"default\""), std::string::npos);
+  EXPECT_NE(r.out.find("      bedtime: \"23:30\""), std::string::npos);  // sam, from the parameter default
+  EXPECT_EQ(r.out.find("${"), std::string::npos);
+  EXPECT_EQ(r.out.find("extends"), std::string::npos);
+}
+
+// Tests --set: a good value is applied; an unknown name exits 2.
+TEST(ValidateCli, set_overrides_parameters) {
+  const std::string file = "'" + kSource + "/scenarios/default.yaml'";
+  CliRun r = Validate(file + " --set partner_bedtime=00:45 --set=reading=30");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("      bedtime: \"00:45\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("      activity_min: 30"), std::string::npos) << r.out;
+  r = Validate(file + " --set readng=30");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("--set readng: unknown parameter 'readng' (did you mean 'reading'?)"), std::string::npos)
+      << r.err;
+}
+
+// Tests the usage errors and --help.
+TEST(ValidateCli, usage) {
+  EXPECT_EQ(Validate("--help").exit_code, 0);
+  EXPECT_EQ(Validate("").exit_code, 2);
+  EXPECT_EQ(Validate("--bogus x.yaml").exit_code, 2);
+  const CliRun r = Validate("'" + kBad + "does_not_exist.yaml'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("does not exist"), std::string::npos);
+}
+
+}  // namespace
