@@ -1,0 +1,175 @@
+// `nightsim hypnograms SCENARIO --nights N --out DIR [--seed S]`: the truth of N
+// nights (no radar, no pipeline), one JSON list and one CSV per night and person,
+// then the realism table of every person's nights. Arguments are parsed by hand,
+// as in `validate`.
+
+#include <fmt/core.h>
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/atomic_file.h"
+#include "harness/cli.h"
+#include "harness/commands.h"
+#include "harness/scenario_loader.h"
+#include "sleepers/night.h"
+#include "sleepers/sleep_measures.h"
+
+namespace nightsim::harness {
+
+namespace {
+
+void PrintHypnogramsHelp() {
+  fmt::print(
+      "usage: nightsim hypnograms SCENARIO --nights N --out DIR [--seed S] [--set name=value ...]\n"
+      "                           [--reference DIR]\n\n"
+      "Simulates N nights of the scenario's sleepers (no radar, no pipeline) and writes\n"
+      "their truth: DIR/<night>_<person>.json (the list of per-epoch stage codes:\n"
+      "0 W, 1 N1, 2 N2, 3 N3, 4 REM, -1 out of bed) and DIR/<night>_<person>.csv\n"
+      "(columns epoch, time, stage, intent, in_bed). Night i uses seed S + i.\n"
+      "Then prints, per person, the realism table: each sleep measure (mean, SD) next\n"
+      "to its target (DESIGN.md §4) and, with --reference, the same measures of the\n"
+      "real hypnograms in DIR (e.g. shared/data/hypnograms/sleep-edf-st).\n\n"
+      "options:\n"
+      "  --nights N         number of nights (>= 1)\n"
+      "  --out DIR          output folder (created if missing)\n"
+      "  --seed S           first seed (default 1)\n"
+      "  --set name=value   set a declared scenario parameter (repeatable)\n"
+      "  --reference DIR    folder of real hypnograms (*.json) to compare with\n"
+      "  -h, --help         show this help\n");
+}
+
+bool ParseUnsigned(const std::string& text, std::uint64_t* out) {
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, *out);
+  return ec == std::errc() && ptr == end;
+}
+
+// Clock time of day as HH:MM:SS (epochs start on whole seconds).
+std::string ClockHms(double seconds_after_midnight) {
+  auto s = static_cast<long long>(std::llround(seconds_after_midnight)) % 86400;
+  if (s < 0) s += 86400;
+  return fmt::format("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+}
+
+std::string NightCsv(const sleepers::PersonTruth& truth, double start_clock_s) {
+  std::string csv = "epoch,time,stage,intent,in_bed\n";
+  csv.reserve(truth.epochs.size() * 28);
+  for (std::size_t i = 0; i < truth.epochs.size(); ++i) {
+    const auto& e = truth.epochs[i];
+    csv += fmt::format("{},{},{},{},{}\n", i, ClockHms(start_clock_s + e.t_s), e.stage, e.intent ? 1 : 0,
+                       e.in_bed ? 1 : 0);
+  }
+  return csv;
+}
+
+std::string NightJson(const sleepers::PersonTruth& truth) {
+  std::string json = "[";
+  json.reserve(truth.epochs.size() * 3 + 2);
+  for (std::size_t i = 0; i < truth.epochs.size(); ++i) {
+    if (i > 0) json += ',';
+    json += std::to_string(truth.epochs[i].stage);
+  }
+  json += "]\n";
+  return json;
+}
+
+}  // namespace
+
+int CmdHypnograms(const std::vector<std::string>& args) {
+  std::vector<std::string> files, sets;
+  std::string out_dir, reference_dir;
+  std::uint64_t nights = 0, seed = 1;
+  bool have_nights = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* name) -> const std::string* {
+      if (i + 1 == args.size()) {
+        fmt::print(stderr, "error: nightsim hypnograms: {} needs a value\n", name);
+        return nullptr;
+      }
+      return &args[++i];
+    };
+    if (a == "--help" || a == "-h") {
+      PrintHypnogramsHelp();
+      return kExitOk;
+    }
+    if (a == "--nights" || a == "--seed" || a == "--out" || a == "--set" || a == "--reference") {
+      const std::string* v = value(a.c_str());
+      if (v == nullptr) return kExitBadInput;
+      if (a == "--out") {
+        out_dir = *v;
+      } else if (a == "--set") {
+        sets.push_back(*v);
+      } else if (a == "--reference") {
+        reference_dir = *v;
+      } else if (a == "--nights") {
+        if (!ParseUnsigned(*v, &nights) || nights == 0) {
+          fmt::print(stderr, "error: nightsim hypnograms: --nights expects a whole number >= 1, got '{}'\n", *v);
+          return kExitBadInput;
+        }
+        have_nights = true;
+      } else if (!ParseUnsigned(*v, &seed)) {
+        fmt::print(stderr, "error: nightsim hypnograms: --seed expects a whole number >= 0, got '{}'\n", *v);
+        return kExitBadInput;
+      }
+    } else if (a.size() > 1 && a[0] == '-') {
+      fmt::print(stderr, "error: nightsim hypnograms: unknown option '{}' (see --help)\n", a);
+      return kExitBadInput;
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (files.size() != 1 || !have_nights || out_dir.empty()) {
+    fmt::print(stderr, "error: nightsim hypnograms: expected SCENARIO, --nights N and --out DIR (see --help)\n");
+    return kExitBadInput;
+  }
+  const Scenario scenario = LoadScenario(files[0], ParseOverrides(sets));
+  if (scenario.people.empty()) {
+    fmt::print(stderr, "error: nightsim hypnograms: {}: the scenario has no people\n", files[0]);
+    return kExitBadInput;
+  }
+  std::vector<std::vector<int>> reference;
+  if (!reference_dir.empty()) {
+    try {
+      reference = sleepers::LoadHypnogramDirectory(reference_dir);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "error: nightsim hypnograms: --reference {}: {}\n", reference_dir, e.what());
+      return kExitBadInput;
+    }
+  }
+  std::filesystem::create_directories(out_dir);
+
+  const std::size_t width = std::max<std::size_t>(4, std::to_string(nights - 1).size());
+  std::map<std::string, std::vector<sleepers::SleepMeasures>> measures;  // by person id
+  for (std::uint64_t n = 0; n < nights; ++n) {
+    const sleepers::Night night = sleepers::SimulateNight(scenario, seed + n);
+    const std::string night_name = fmt::format("{:0{}}", n, width);
+    for (const sleepers::PersonTruth& truth : night.people) {
+      const std::string stem = (std::filesystem::path(out_dir) / (night_name + "_" + truth.id)).string();
+      WriteFileAtomically(stem + ".json", NightJson(truth));
+      WriteFileAtomically(stem + ".csv", NightCsv(truth, scenario.night.start_clock_s));
+      measures[truth.id].push_back(
+          sleepers::ComputeSleepMeasures(truth.StageCodes(), truth.MeasureWindow(night.epoch_s)));
+    }
+  }
+
+  std::vector<sleepers::SleepMeasures> reference_measures;
+  for (const auto& codes : reference) reference_measures.push_back(sleepers::ComputeSleepMeasures(codes));
+  const sleepers::MeasuresAggregate reference_aggregate = sleepers::AggregateMeasures(reference_measures);
+  for (const PersonSpec& person : scenario.people) {
+    const auto model = sleepers::AggregateMeasures(measures[person.id]);
+    fmt::print("\n{} ({}, {} y, {}): {} nights from seed {}\n", person.id, person.role, person.age_y, person.sex, nights,
+               seed);
+    fmt::print("{}", sleepers::FormatRealismTable(model, reference.empty() ? nullptr : &reference_aggregate,
+                                                  std::filesystem::path(reference_dir).filename().string()));
+  }
+  fmt::print("\nwrote {} files to {}\n", 2 * nights * scenario.people.size(), out_dir);
+  return kExitOk;
+}
+
+}  // namespace nightsim::harness
