@@ -1,0 +1,162 @@
+#pragma once
+/// \file
+/// RadarSimulator: turns the bodies of a room into the frames of the bedside radar
+/// (DESIGN.md §5). One simulator per night: it keeps the previous frame's scatterer
+/// positions (for the motion within a frame) and a cache of everything that does not
+/// move between two discrete events.
+///
+/// Per frame, the static scene (walls, floor, ceiling, bed frame, furniture and their
+/// first-order images) is a precomputed profile. While no body changes pose (same
+/// posture, position, heading, limb displacement, no gross motion — checked by value
+/// every frame), the non-breathing parts of every body are folded into that profile
+/// once, and only the breathing parts (chest wall, flanks, back, abdomen; a pet's back
+/// and flanks) and moving clutter are synthesized per frame.
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/body_state.h"
+#include "core/scenario.h"
+#include "frame/radar_frame.h"
+#include "physics/antenna.h"
+#include "physics/body_model.h"
+#include "physics/fmcw.h"
+#include "physics/scene.h"
+
+namespace nightsim::physics {
+
+/// Switches for tests and studies; the defaults are the full model.
+struct RadarSimulatorOptions {
+  bool noise{true};         ///< receiver noise: thermal, phase-noise skirt, and (range level) quantization noise
+  bool quantize{true};      ///< raw level: ADC rounding and clipping; range level: quantization noise
+  bool static_scene{true};  ///< room surfaces, bed frame and furniture
+  bool multipath{true};     ///< first-order image sources off walls, floor and ceiling
+  bool clutter{true};       ///< fans and curtains
+  bool rcs_fluctuation{true};  ///< log-normal RCS per body part and pose (σ = 1.5 dB)
+  int kernel_half_span_bins{FmcwSynthesizer::kDefaultHalfSpanBins};  ///< fast range kernel half-width, bins
+  /// Propagation paths whose range-bin peak lies more than this many dB below the noise
+  /// of one range bin are not synthesized (a single frame cannot show them; long
+  /// integrations could: lower it, at a cost of speed, e.g. 30 dB doubles the paths).
+  double cull_below_noise_db{10.0};
+};
+
+/// An isotropic point reflector (calibration target) with a constant velocity
+/// within the frame.
+struct PointTarget {
+  Eigen::Vector3d position_m{0, 0, 0};    ///< at the frame time, room frame
+  Eigen::Vector3d velocity_mps{0, 0, 0};  ///< used for the motion within the frame
+  double rcs_dbsm{0.0};
+};
+
+/// Synthesizes radar frames of one room and device for one night.
+class RadarSimulator {
+ public:
+  /// Throws std::invalid_argument naming the field when CheckRadarParams(device.radar)
+  /// reports a problem. `seed` is the run seed; the radar's noise comes from
+  /// (seed, "radar", "noise"), body RCS fluctuation from (seed, body id, "rcs"), gross
+  /// motion jitter from (seed, body id, "motion").
+  RadarSimulator(const RoomSpec& room, const DeviceSpec& device, std::uint64_t seed,
+                 RadarSimulatorOptions options = {});
+
+  /// What the device knows about itself (send to the pipeline before the first frame).
+  const RadarInfo& info() const { return info_; }
+  const FmcwConstants& constants() const { return synth_.constants(); }
+  const FmcwSynthesizer& synthesizer() const { return synth_; }
+  const Propagation& propagation() const { return prop_; }
+  /// Standard deviation of the receiver noise per raw IF sample (thermal and
+  /// phase-noise skirt; quantization not included), volts.
+  double noise_sd_v() const { return noise_sd_v_; }
+  /// Raw samples clipped by the ADC in the last raw frame.
+  int last_clipped_samples() const { return last_clipped_; }
+
+  /// Synthesizes frame `frame_index` (time = index / frame rate) into `*out`.
+  /// `specs[i]` and `states[i]` describe body i at the frame time (bodies with
+  /// in_room == false are absent); body ids must be unique. Frames are normally
+  /// synthesized in order; after a gap the motion within the first frame is taken as
+  /// zero. Level kRaw fills out->raw; kRange fills out->range; kStream fills
+  /// out->range as well (level kRange): turn it into the on-device stream with
+  /// StreamProcessor. Throws std::invalid_argument when the spans differ in length.
+  void SynthesizeFrame(std::int64_t frame_index, std::span<const BodySpec> specs, std::span<const BodyState> states,
+                       RadarLevel level, RadarFrame* out);
+
+  /// Same, with extra point targets (tests, calibration reflectors).
+  void SynthesizeFrame(std::int64_t frame_index, std::span<const BodySpec> specs, std::span<const BodyState> states,
+                       std::span<const PointTarget> points, RadarLevel level, RadarFrame* out);
+
+ private:
+  struct PoseKey {
+    std::uint64_t id{0};
+    BodyKind kind{BodyKind::kPerson};
+    double height_m{0}, mass_kg{0};
+    bool in_room{false}, in_bed{false};
+    Posture posture{Posture::kBack}, from_posture{Posture::kBack};
+    double transition{1};
+    double x{0}, y{0}, z{0}, heading{0};
+    double limb_m{0}, motion{0};
+    bool operator==(const PoseKey&) const = default;
+  };
+  struct BodyMemory {
+    std::uint64_t id{0};
+    std::int64_t frame{-2};  // last frame it was in the room
+    int count{0};
+    std::array<Eigen::Vector3d, kMaxBodyParts> position;
+    std::uint64_t rcs_pose_hash{0};
+    bool rcs_valid{false};
+    std::array<double, kMaxBodyParts> rcs_factor{};
+  };
+  struct CachedPath {
+    int body{0};
+    int part{0};
+    PathSpec spec;
+    double amplitude_v{0};
+  };
+  struct FrameBody {  // one body in the room this frame
+    int index{0};     // into specs/states
+    int memory{0};    // into memory_
+    bool has_previous{false};
+    BodyParts parts;
+  };
+
+  static PoseKey KeyOf(const BodySpec& spec, const BodyState& st);
+  BodyMemory& MemoryFor(std::uint64_t id);
+  void UpdateRcs(const BodySpec& spec, const PoseKey& key, BodyMemory* memory) const;
+  double DirectTransmission(const Eigen::Vector3d& p, int self) const;
+  ScatterLook LookOf(const FrameBody& fb, int part) const;
+  void AddBodyTones(int body, bool breathing, bool rigid, std::span<const BodyState> states, std::vector<Tone>* tones,
+                    std::vector<CachedPath>* cache);
+  void BuildSteadyCache(std::span<const BodyState> states);
+  void AddClutterTones(double t_s);
+  void AddPointTones(std::span<const PointTarget> points);
+  void Emit(std::int64_t frame_index, bool steady, RadarLevel level, RadarFrame* out);
+
+  RoomSpec room_;
+  DeviceSpec device_;
+  std::uint64_t seed_;
+  RadarSimulatorOptions options_;
+  RadarInfo info_;
+  FmcwSynthesizer synth_;
+  Propagation prop_;
+  NoiseSource noise_;
+  double noise_sd_v_{0};
+
+  std::vector<std::complex<float>> static_range_;  // [rx][bin]
+  std::vector<float> static_raw_;                  // [rx][sample], one chirp
+  std::vector<std::complex<float>> slow_range_;    // static + resting body parts
+  std::vector<float> slow_raw_;
+  bool cache_valid_{false};
+  std::vector<CachedPath> breathing_paths_;
+
+  std::vector<BodyMemory> memory_;
+  std::vector<PoseKey> prev_keys_;
+  std::vector<PoseKey> keys_;
+  std::int64_t last_frame_{-2};
+  std::vector<FrameBody> frame_bodies_;
+  std::vector<Capsule> capsules_;  // per frame body
+  std::vector<Tone> tones_;
+  std::vector<PathSpec> specs_scratch_;
+  int last_clipped_{0};
+};
+
+}  // namespace nightsim::physics

@@ -1,0 +1,243 @@
+// Tests the FMCW signal model against closed forms with point targets: beat
+// frequency and phase, displacement phase, angle of arrival, R⁻⁴ and the antenna
+// pattern, the noise floor from the noise figure, and range level = FFT(raw).
+
+#include "physics/fmcw.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "physics_test_util.h"
+
+namespace nightsim::physics {
+namespace {
+
+using testing::BoresightDevice;
+using testing::CleanOptions;
+using testing::EmptyRoom;
+using testing::PeakBin;
+using testing::Range;
+using testing::WrapRad;
+
+constexpr double kPi = std::numbers::pi;
+
+// A point on boresight whose round trip lands at fractional bin `bin`.
+PointTarget AtBin(const FmcwConstants& k, const DeviceSpec& d, double bin, double rcs_dbsm = 0.0) {
+  PointTarget t;
+  const double range_m = bin / k.bins_per_path_m / 2.0;  // path = 2R
+  t.position_m = Eigen::Vector3d(d.x_m + range_m, d.y_m, d.z_m);
+  t.rcs_dbsm = rcs_dbsm;
+  return t;
+}
+
+TEST(Fmcw, TheKernelEqualsTheDirectWindowedDft) {
+  const FmcwSynthesizer synth(RadarParams{});
+  const int n = 128;
+  for (double kappa : {0.0, 0.3, -1.7, 5.25, 40.0}) {
+    std::complex<double> direct = 0;
+    for (int i = 0; i < n; ++i) {
+      const double w = 0.5 - 0.5 * std::cos(2 * kPi * i / n);
+      direct += w * std::polar(1.0, -2 * kPi * kappa * i / n);
+    }
+    direct /= 0.5 * n;
+    EXPECT_LT(std::abs(synth.Kernel(kappa) - direct), 1e-12) << kappa;
+  }
+}
+
+// f_b = 2 S R / c → bin p = f_b N / fs; peak |X| = A/2 with A from the radar equation;
+// phase 4πR/λc − π S τ² − π k.
+TEST(Fmcw, APointTargetPeaksAtItsBeatBinWithTheClosedFormPhaseAndLevel) {
+  const DeviceSpec dev = BoresightDevice();
+  RadarSimulator sim(EmptyRoom(), dev, 1, CleanOptions());
+  const FmcwConstants& k = sim.constants();
+  const RadarParams p;
+  for (double bin : {12.0, 26.0, 26.4, 33.75, 41.0}) {
+    const PointTarget t = AtBin(k, dev, bin);
+    const RadarFrame f = Range(sim, 0, std::span(&t, 1));
+    const int peak = PeakBin(f);
+    EXPECT_EQ(peak, static_cast<int>(std::lround(bin))) << bin;
+    const double range_m = (t.position_m.x() - dev.x_m);
+    const double tau = 2 * range_m / kSpeedOfLightMps;
+    const double expected_phase = 4 * kPi * range_m / k.wavelength_m - kPi * k.slope_hz_per_s * tau * tau - kPi * peak;
+    EXPECT_NEAR(WrapRad(std::arg(f.Range(0, peak)) - expected_phase), 0.0, 2e-3) << bin;
+    if (bin == std::round(bin)) {
+      // P_r = P_t G² λ² σ / ((4π)³ R⁴), A = √(2 R_L P_r) g_if |H(f_b)|, on-bin peak A/2.
+      const double g = k.antenna_gain;
+      const double pr = k.tx_power_w * g * g * k.wavelength_m * k.wavelength_m * 1.0 /
+                        (std::pow(4 * kPi, 3) * std::pow(range_m, 4));
+      const double a = std::sqrt(2 * kLoadOhm * pr) * k.if_gain * IfFilterGain(p, k.slope_hz_per_s * tau);
+      EXPECT_NEAR(std::abs(f.Range(0, peak)) / (0.5 * a), 1.0, 1e-3) << bin;
+    }
+  }
+}
+
+// A displacement d changes the phase by 4π d / λc.
+TEST(Fmcw, ADisplacementChangesThePhaseByFourPiDOverLambda) {
+  const DeviceSpec dev = BoresightDevice();
+  RadarSimulator sim(EmptyRoom(), dev, 1, CleanOptions());
+  const FmcwConstants& k = sim.constants();
+  const PointTarget t0 = AtBin(k, dev, 27.3);
+  const RadarFrame f0 = Range(sim, 0, std::span(&t0, 1));
+  const int peak = PeakBin(f0);
+  for (double d : {0.1e-3, 0.5e-3, 1.0e-3, 3.0e-3}) {
+    PointTarget t1 = t0;
+    t1.position_m.x() += d;
+    const RadarFrame f1 = Range(sim, 10, std::span(&t1, 1));
+    const double dphi = std::arg(f1.Range(0, peak) * std::conj(f0.Range(0, peak)));
+    EXPECT_NEAR(dphi, WrapRad(4 * kPi * d / k.wavelength_m), 2e-3) << d;
+  }
+}
+
+// Azimuth from the RX1–RX2 phase difference: Δφ = −2π d sin θ / λ (RX2 to the right),
+// elevation likewise from RX1–RX3.
+TEST(Fmcw, TheAngleOfATargetFollowsFromTheRxPhaseDifference) {
+  const DeviceSpec dev = BoresightDevice();
+  RadarSimulator sim(EmptyRoom(), dev, 1, CleanOptions());
+  const FmcwConstants& k = sim.constants();
+  const double d = 0.5 * k.wavelength_m;
+  const Eigen::Vector3d origin(dev.x_m, dev.y_m, dev.z_m);
+  for (double az_deg : {-40.0, -10.0, 0.0, 15.0, 35.0}) {
+    const double az = az_deg * kPi / 180;
+    PointTarget t;
+    // right = (0, −1, 0) for a device looking along +x
+    t.position_m = origin + 1.3 * Eigen::Vector3d(std::cos(az), -std::sin(az), 0.0);
+    const RadarFrame f = Range(sim, 0, std::span(&t, 1));
+    const int peak = PeakBin(f);
+    const double dphi = std::arg(f.Range(1, peak) * std::conj(f.Range(0, peak)));
+    const double est = std::asin(-dphi * k.wavelength_m / (2 * kPi * d));
+    EXPECT_NEAR(est * 180 / kPi, az_deg, 0.3) << az_deg;
+  }
+  for (double el_deg : {-20.0, 25.0}) {
+    const double el = el_deg * kPi / 180;
+    PointTarget t;
+    t.position_m = origin + 1.3 * Eigen::Vector3d(std::cos(el), 0.0, std::sin(el));
+    const RadarFrame f = Range(sim, 0, std::span(&t, 1));
+    const int peak = PeakBin(f);
+    const double dphi = std::arg(f.Range(2, peak) * std::conj(f.Range(0, peak)));
+    EXPECT_NEAR(std::asin(-dphi * k.wavelength_m / (2 * kPi * d)) * 180 / kPi, el_deg, 0.3) << el_deg;
+  }
+}
+
+// Received power ∝ R⁻⁴ (after the IF filter's known gain) and ∝ G(θ)² two-way.
+TEST(Fmcw, ReceivedPowerScalesAsRToTheMinusFourAndWithThePattern) {
+  const DeviceSpec dev = BoresightDevice();
+  RadarSimulator sim(EmptyRoom(), dev, 1, CleanOptions());
+  const FmcwConstants& k = sim.constants();
+  const RadarParams p;
+  auto peak_power = [&](const PointTarget& t) {
+    const RadarFrame f = Range(sim, 0, std::span(&t, 1));
+    const int b = PeakBin(f);
+    const double path = 2 * (t.position_m - Eigen::Vector3d(dev.x_m, dev.y_m, dev.z_m)).norm();
+    const double h = IfFilterGain(p, k.slope_hz_per_s * path / kSpeedOfLightMps);
+    return std::norm(f.Range(0, b)) / (h * h);
+  };
+  const PointTarget near = AtBin(k, dev, 20.0);
+  const PointTarget far = AtBin(k, dev, 40.0);  // twice the range
+  EXPECT_NEAR(peak_power(near) / peak_power(far), 16.0, 16.0 * 5e-3);
+
+  // Same range, 45° off boresight in azimuth (half the 90° FOV): −3 dB each way.
+  const double r = (near.position_m.x() - dev.x_m);
+  PointTarget off = near;
+  off.position_m = Eigen::Vector3d(dev.x_m, dev.y_m, dev.z_m) + r * Eigen::Vector3d(std::cos(kPi / 4), -std::sin(kPi / 4), 0);
+  EXPECT_NEAR(10 * std::log10(peak_power(off) / peak_power(near)), -6.0, 0.05);
+  PointTarget up = near;
+  const double el = 35.0 * kPi / 180;  // half the 70° elevation FOV
+  up.position_m = Eigen::Vector3d(dev.x_m, dev.y_m, dev.z_m) + r * Eigen::Vector3d(std::cos(el), 0, std::sin(el));
+  EXPECT_NEAR(10 * std::log10(peak_power(up) / peak_power(near)), -6.0, 0.05);
+}
+
+// FFT of raw = range, for a static and a moving point target (incl. the real IF's
+// negative-frequency image near DC and Doppler within the frame).
+TEST(Fmcw, TheFftOfRawEqualsRangeForPointTargets) {
+  const DeviceSpec dev = BoresightDevice();
+  RadarSimulator sim(EmptyRoom(), dev, 1, CleanOptions());
+  const FmcwConstants& k = sim.constants();
+  std::vector<PointTarget> targets = {AtBin(k, dev, 3.3), AtBin(k, dev, 22.7, -5.0), AtBin(k, dev, 61.2, 5.0)};
+  targets[1].velocity_mps = Eigen::Vector3d(0.8, 0, 0);  // 16 chirps span 1.2 rad·rad/s … Doppler smear
+  RadarFrame range;
+  RadarFrame raw;
+  sim.SynthesizeFrame(0, {}, {}, targets, RadarLevel::kRange, &range);
+  sim.SynthesizeFrame(1, {}, {}, targets, RadarLevel::kRaw, &raw);
+  std::vector<std::complex<double>> fft(static_cast<std::size_t>(k.num_rx) * k.bins);
+  sim.synthesizer().RangeFromRaw(raw.raw, fft);
+  double peak = 0;
+  double err = 0;
+  for (std::size_t i = 0; i < fft.size(); ++i) {
+    peak = std::max(peak, std::abs(fft[i]));
+    const std::complex<double> r(range.range[i].real(), range.range[i].imag());
+    err = std::max(err, std::abs(r - fft[i]));
+  }
+  EXPECT_LT(err / peak, 1e-3);
+}
+
+// Noise floor: per raw sample σ² = k T0 F (fs/2) R g²; per range bin E|n|² = 1.5 σ² / (N M);
+// adjacent bins correlate by −2/3 (Hann). Both levels, from the same noise figure.
+TEST(Fmcw, TheNoiseFloorMatchesTheNoiseFigure) {
+  for (double nf_db : {12.0, 15.0}) {
+    DeviceSpec dev = BoresightDevice();
+    dev.radar.noise_figure_db = nf_db;
+    RadarSimulatorOptions o = CleanOptions();
+    o.noise = true;
+    RadarSimulator sim(EmptyRoom(), dev, 7, o);
+    const FmcwConstants& k = sim.constants();
+    const double sigma2 = kBoltzmannJPerK * 290.0 * std::pow(10.0, nf_db / 10) * 1.0e6 * 50.0 * std::pow(10.0, 30.0 / 10);
+    const double bin_var = 1.5 * sigma2 / (128.0 * 16.0);
+    double p = 0;
+    std::complex<double> c = 0;
+    int n = 0;
+    for (int i = 0; i < 400; ++i) {
+      const RadarFrame f = Range(sim, i, {});
+      for (int r = 0; r < k.num_rx; ++r) {
+        for (int b = 1; b + 1 < k.bins; ++b) {
+          const std::complex<double> x(f.Range(r, b));
+          const std::complex<double> y(f.Range(r, b + 1));
+          p += std::norm(x);
+          c += x * std::conj(y);
+          ++n;
+        }
+      }
+    }
+    EXPECT_NEAR(p / n / bin_var, 1.0, 0.03) << nf_db;
+    EXPECT_NEAR(c.real() / p, -2.0 / 3.0, 0.03) << nf_db;
+
+    double v = 0;
+    int m = 0;
+    std::vector<std::complex<double>> fft(static_cast<std::size_t>(k.num_rx) * k.bins);
+    double fp = 0;
+    int fn = 0;
+    for (int i = 0; i < 40; ++i) {
+      RadarFrame f;
+      sim.SynthesizeFrame(i, {}, {}, {}, RadarLevel::kRaw, &f);
+      for (float s : f.raw) {
+        v += static_cast<double>(s) * s;
+        ++m;
+      }
+      sim.synthesizer().RangeFromRaw(f.raw, fft);
+      for (int r = 0; r < k.num_rx; ++r) {
+        for (int b = 1; b + 1 < k.bins; ++b) {
+          fp += std::norm(fft[static_cast<std::size_t>(r) * k.bins + b]);
+          ++fn;
+        }
+      }
+    }
+    EXPECT_NEAR(v / m / sigma2, 1.0, 0.02) << nf_db;
+    EXPECT_NEAR(fp / fn / bin_var, 1.0, 0.08) << nf_db;  // 40 frames: fewer samples
+  }
+}
+
+TEST(Fmcw, TheAdcQuantizesAndClips) {
+  RadarParams p;
+  p.adc_bits = 8;
+  const FmcwConstants k = FmcwConstants::From(p);
+  std::vector<float> x = {0.0f, 0.3f * static_cast<float>(k.adc_lsb_v), 2.6f * static_cast<float>(k.adc_lsb_v), 5.0f, -5.0f};
+  EXPECT_EQ(QuantizeRaw(k, x), 2);
+  EXPECT_FLOAT_EQ(x[1], 0.0f);
+  EXPECT_FLOAT_EQ(x[2], 3.0f * static_cast<float>(k.adc_lsb_v));
+  EXPECT_FLOAT_EQ(x[3], static_cast<float>(k.adc_full_scale_v - k.adc_lsb_v));
+  EXPECT_FLOAT_EQ(x[4], static_cast<float>(-k.adc_full_scale_v));
+}
+
+}  // namespace
+}  // namespace nightsim::physics

@@ -1,0 +1,99 @@
+// Tests the radar preset, derived RadarInfo and the rejection of impossible parameters.
+
+#include "physics/radar_config.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace nightsim::physics {
+namespace {
+
+bool HasKey(const std::vector<RadarParamProblem>& problems, const std::string& key) {
+  return std::any_of(problems.begin(), problems.end(), [&](const auto& p) { return p.key == key; });
+}
+
+TEST(RadarConfig, ThePresetIsValid) {
+  RadarParams p;
+  EXPECT_TRUE(CheckRadarParams(p).empty());
+  p.tx_power_dbm = 0;
+  ASSERT_TRUE(ApplyRadarPreset("bgt60tr13c", &p));
+  EXPECT_EQ(p.tx_power_dbm, RadarParams{}.tx_power_dbm);
+  EXPECT_TRUE(CheckRadarParams(p).empty());
+}
+
+TEST(RadarConfig, AnUnknownPresetIsRejected) {
+  RadarParams p;
+  EXPECT_FALSE(ApplyRadarPreset("awr1642", &p));
+  p.preset = "awr1642";
+  EXPECT_TRUE(HasKey(CheckRadarParams(p), "preset"));
+}
+
+TEST(RadarConfig, RadarInfoOfThePreset) {
+  const RadarInfo info = MakeRadarInfo(RadarParams{});
+  EXPECT_EQ(info.range_bins, 64);
+  EXPECT_NEAR(info.range_bin_m, 0.0375, 1e-4);  // c / 2B
+  EXPECT_NEAR(info.chirp_s, 64e-6, 1e-12);
+  ASSERT_EQ(info.rx.size(), 3u);
+  const double half_lambda = 0.5 * info.wavelength_m();
+  EXPECT_NEAR(info.rx[1].x_m, half_lambda, 1e-9);  // azimuth pair
+  EXPECT_NEAR(info.rx[2].z_m, half_lambda, 1e-9);  // elevation pair
+}
+
+TEST(RadarConfig, ARangeBeyondTheIfBandwidthIsRejected) {
+  RadarParams p;
+  p.if_lowpass_hz = 300e3;  // 300 kHz ↔ 0.72 m at S = 62.5 MHz/µs
+  EXPECT_TRUE(HasKey(CheckRadarParams(p), "if_lowpass_hz"));
+}
+
+TEST(RadarConfig, AliasingIsRejected) {
+  RadarParams p;
+  p.if_lowpass_hz = 1.5e6;  // above fs/2 = 1 MHz
+  EXPECT_TRUE(HasKey(CheckRadarParams(p), "if_lowpass_hz"));
+  RadarParams q;
+  q.sample_rate_hz = 1.0e6;  // Nyquist range 1.2 m
+  q.samples_per_chirp = 64;
+  q.if_lowpass_hz = 0.5e6;
+  EXPECT_TRUE(HasKey(CheckRadarParams(q), "sample_rate_hz"));
+}
+
+TEST(RadarConfig, AFrameRateTooLowToUnwrapBreathingIsRejected) {
+  RadarParams p;
+  p.frame_rate_hz = 5.0;  // needs 4 v / λ ≈ 16 frames/s
+  EXPECT_TRUE(HasKey(CheckRadarParams(p), "frame_rate_hz"));
+  p.frame_rate_hz = 17.0;
+  EXPECT_FALSE(HasKey(CheckRadarParams(p), "frame_rate_hz"));
+}
+
+TEST(RadarConfig, TimingThatCannotWorkIsRejected) {
+  RadarParams p;
+  p.chirp_s = 30e-6;  // shorter than 128 samples at 2 MHz
+  EXPECT_TRUE(HasKey(CheckRadarParams(p), "chirp_s"));
+  RadarParams q;
+  q.chirps_per_frame = 200;  // 200 × 300 µs > 50 ms
+  EXPECT_TRUE(HasKey(CheckRadarParams(q), "chirps_per_frame"));
+  RadarParams r;
+  r.samples_per_chirp = 127;
+  EXPECT_TRUE(HasKey(CheckRadarParams(r), "samples_per_chirp"));
+}
+
+TEST(RadarConfig, ABadAntennaLayoutIsRejected) {
+  RadarParams p;
+  p.rx_positions_m = {{0, 0, 0}, {0, 0, 0}};
+  EXPECT_TRUE(HasKey(CheckRadarParams(p), "rx_positions_m"));
+  p.rx_positions_m = {{0, 0, 0}, {0.5, 0, 0}};
+  EXPECT_TRUE(HasKey(CheckRadarParams(p), "rx_positions_m"));
+  p.rx_positions_m = {{0, 0, 0}, {0.0025, 0, 0}};
+  EXPECT_TRUE(CheckRadarParams(p).empty());
+}
+
+TEST(RadarConfig, EveryProblemIsReportedNotJustTheFirst) {
+  RadarParams p;
+  p.adc_bits = 2;
+  p.noise_figure_db = -3;
+  p.azimuth_fov_deg = 0;
+  EXPECT_GE(CheckRadarParams(p).size(), 3u);
+}
+
+}  // namespace
+}  // namespace nightsim::physics
