@@ -1,0 +1,170 @@
+#pragma once
+/// \file
+/// The first half of nightsim's own pipeline: radar processing, presence, primary-
+/// user tracking and respiration, behind the nightsim::Pipeline interface.
+///
+/// Chain, per frame: [RangeFft for raw frames] → BinStatistics (clutter removal)
+/// + FrameRing. Per update (every block_s, 2 s by default): RangeAngleMap →
+/// peaks → CellAssessor per cell → PrimaryTracker → PresenceDetector → the
+/// primary's displacement stream → BreathDetector. Per epoch (emitted
+/// finalize_delay_s after its end, never revised): EpochEstimate + RespirationFeatures.
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "frame/pipeline_api.h"
+#include "pipeline/bin_statistics.h"
+#include "pipeline/cell_assessment.h"
+#include "pipeline/frame_ring.h"
+#include "pipeline/presence.h"
+#include "pipeline/primary_tracker.h"
+#include "pipeline/range_angle.h"
+#include "pipeline/range_fft.h"
+#include "pipeline/respiration.h"
+
+namespace nightsim::pipeline {
+
+/// Every tunable of TrackingPipeline, with its default. Stage settings are nested.
+struct TrackingConfig {
+  // --- radar processing
+  double phase_sign{1.0};                  ///< ±1: the sensor's inter-antenna phase convention
+  double block_s{2.0};                     ///< cadence of the heavy work (map, assessments, decisions);
+                                           ///< also the respiration stream's latency
+  double map_window_s{10.0};               ///< covariance window of the range–angle map
+  Beamformer beamformer{Beamformer::kBartlett};
+  int num_angles{13};                      ///< azimuth grid of the map
+  double max_abs_azimuth_rad{1.05};        ///< map grid half-width (60°)
+  double capon_loading{0.05};              ///< Capon diagonal loading, fraction of trace/N
+  double zone_max_range_m{1.5};            ///< cells beyond are not assessed (detection zone)
+  double detect_snr_db{12.0};              ///< map SNR of a cell worth assessing
+  int min_peak_separation_bins{3};         ///< non-maximum suppression along range
+  int max_cells{5};                        ///< cells assessed per update, strongest first
+  double noise_tau_s{30.0};                ///< smoothing of the noise-floor estimate
+  CellAssessorConfig cell;                 ///< respiration assessment of one cell
+  // --- movement
+  double motion_ratio_threshold{0.35};     ///< fast (frame-to-frame) share of dynamic power meaning gross movement
+  double motion_min_snr_db{10.0};          ///< and fast power this far above noise
+  double motion_margin_m{0.3};             ///< movement is looked for this far around the track
+  // --- tracking, presence
+  TrackerConfig tracker;
+  PresenceConfig presence;
+  double presence_quality_ref{0.6};        ///< cell quality that counts as full presence evidence
+  // --- respiration and epochs
+  BreathDetectorConfig breath;
+  double decision_lag_s{10.0};             ///< per-second decisions are read this much later (detection delay)
+  double rate_margin_s{10.0};              ///< the epoch's rate uses the waveform epoch ± this
+  double min_rate_window_s{20.0};          ///< least contiguous clean waveform for a rate
+  double min_periodicity{0.3};             ///< least autocorrelation for a reported rate
+  double min_rate_bpm{4.0};                ///< epoch rate search range
+  double max_rate_bpm{40.0};
+  double finalize_delay_s{30.0};           ///< an epoch is emitted this long after its end
+  double stream_buffer_s{600.0};           ///< undrained respiration stream kept at most this long
+
+  /// Throws std::invalid_argument naming the first inconsistent field.
+  void Validate() const;
+};
+
+/// The radar-processing / presence / tracking / respiration pipeline. Deterministic,
+/// causal (an epoch's estimate depends only on frames before its end +
+/// LatencyS()), and bounded in memory. Fills present, presence_confidence, session,
+/// tracking, target_range_m, target_angle_rad, resp_rate_bpm and movement; leaves
+/// intent and stage to the later stages.
+class TrackingPipeline : public Pipeline {
+ public:
+  /// Validates `config` (throws std::invalid_argument).
+  explicit TrackingPipeline(TrackingConfig config = {});
+  ~TrackingPipeline() override;
+
+  /// Throws std::invalid_argument for a radar the pipeline cannot use (fewer than
+  /// 2 RX, no horizontal baseline, non-positive frame rate) or an invalid epoch length.
+  void Start(const RadarInfo& radar, const AppSettings& settings) override;
+  /// `range` or `raw` frames (throws std::invalid_argument for `stream` frames,
+  /// frames before Start(), or a size change). Allocation-free except at updates
+  /// that grow internal buffers for the first time.
+  void OnFrame(const RadarFrame& frame, std::vector<EpochEstimate>* out,
+               std::vector<AlarmDecision>* alarms) override;
+  void Finish(std::vector<EpochEstimate>* out, std::vector<AlarmDecision>* alarms) override;
+  /// finalize_delay_s.
+  double LatencyS() const override;
+
+  /// Moves the respiration feature records finalised so far (one per emitted
+  /// epoch, in order) to the end of `out`.
+  void TakeFeatures(std::vector<RespirationFeatures>* out);
+  /// Moves the primary's respiration stream samples produced so far (one per frame
+  /// while tracked, in time order) to the end of `out`. At most stream_buffer_s of
+  /// undrained samples are kept.
+  void TakeRespStream(std::vector<RespSample>* out);
+  /// Latency of the respiration stream: a sample is out at most this long after its frame.
+  double RespStreamLatencyS() const;
+
+  /// State after the latest update (for reports and tests).
+  const TrackState& track() const;
+  const PresenceState& presence() const;
+  /// Cells assessed at the latest update, increasing range.
+  const std::vector<CellAssessment>& cells() const { return cells_; }
+
+ private:
+  struct Stages;
+  struct SecondRecord {
+    double time_s{0.0};
+    double confidence{0.0};
+    bool present{false};
+    bool session{false};
+    bool tracking{false};
+    bool moving{false};
+    double quality{0.0};
+    double range_m{0.0};
+    double azimuth_rad{0.0};
+  };
+  struct StreamPoint {
+    double time_s{0.0};
+    double displacement_mm{0.0};
+    bool clean{false};          // tracked cell, no movement
+    bool segment_start{false};
+  };
+
+  void Update(double time_s);
+  bool MotionAround(double range_lo_m, double range_hi_m) const;
+  void AppendStream(int bin, const std::vector<double>& displacement_mm, const std::vector<double>& times_s,
+                    bool clean);
+  void EmitReady(double time_s, std::vector<EpochEstimate>* out);
+  void EmitEpoch(std::int64_t epoch, std::vector<EpochEstimate>* out);
+  void Prune();
+
+  TrackingConfig config_;
+  RadarInfo radar_;
+  AppSettings settings_;
+  std::unique_ptr<Stages> stages_;
+  bool started_{false};
+  int num_rx_{0};
+  int num_bins_{0};
+  int stats_bins_{0};  // bins with statistics: the detection zone and a margin
+  int frames_per_block_{1};
+  int frames_in_block_{0};
+  double last_frame_s_{0.0};
+  bool any_frame_{false};
+  double noise_var_{0.0};
+  bool noise_init_{false};
+  std::vector<std::complex<float>> profile_;
+  std::vector<CellPeak> peaks_;
+  std::vector<CellAssessment> cells_;
+  std::vector<std::vector<double>> cell_displacement_;  // full-rate displacement per assessed cell
+  std::vector<std::vector<double>> cell_times_;
+  std::vector<double> scratch_;
+  std::vector<double> fast_;                             // fast power per bin, last block
+  std::vector<double> dyn_;                              // dynamic power per bin, last window/block
+  std::deque<SecondRecord> records_;
+  std::deque<StreamPoint> stream_;
+  std::deque<Breath> breaths_;
+  std::deque<RespSample> stream_out_;
+  std::vector<RespirationFeatures> features_out_;
+  int stream_bin_{-1};
+  double stream_last_s_{-1.0};
+  double stream_last_mm_{0.0};
+  std::int64_t next_epoch_{0};
+};
+
+}  // namespace nightsim::pipeline

@@ -1,0 +1,129 @@
+#include "pipeline/respiration.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace nightsim::pipeline {
+
+void Detrend(std::vector<double>* x) {
+  const std::size_t n = x->size();
+  if (n == 0) return;
+  if (n == 1) {
+    (*x)[0] = 0.0;
+    return;
+  }
+  // Least-squares line on t = i − (n−1)/2 (centred, so slope and mean decouple).
+  const double tc = 0.5 * static_cast<double>(n - 1);
+  double sx = 0.0, stx = 0.0, stt = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double t = static_cast<double>(i) - tc;
+    sx += (*x)[i];
+    stx += t * (*x)[i];
+    stt += t * t;
+  }
+  const double mean = sx / static_cast<double>(n);
+  const double slope = stx / stt;
+  for (std::size_t i = 0; i < n; ++i) (*x)[i] -= mean + slope * (static_cast<double>(i) - tc);
+}
+
+RateEstimate EstimateRate(const std::vector<double>& x, double sample_rate_hz, double min_rate_bpm,
+                          double max_rate_bpm) {
+  RateEstimate out;
+  const int n = static_cast<int>(x.size());
+  if (n < 8 || !(sample_rate_hz > 0.0) || !(min_rate_bpm > 0.0) || !(max_rate_bpm > min_rate_bpm)) return out;
+  const int kmin = std::max(1, static_cast<int>(std::floor(sample_rate_hz * 60.0 / max_rate_bpm)));
+  const int kmax = std::min(static_cast<int>(std::ceil(sample_rate_hz * 60.0 / min_rate_bpm)), 2 * n / 3);
+  if (kmax < kmin + 2) return out;
+  // Prefix sums of x² give the per-lag energy normalisation in O(1).
+  std::vector<double> energy(static_cast<std::size_t>(n) + 1, 0.0);
+  for (int i = 0; i < n; ++i) energy[static_cast<std::size_t>(i) + 1] = energy[static_cast<std::size_t>(i)] + x[static_cast<std::size_t>(i)] * x[static_cast<std::size_t>(i)];
+  const int lo = kmin - 1;
+  const int hi = std::min(kmax + 1, n - 1);
+  std::vector<double> r(static_cast<std::size_t>(hi - lo + 1), 0.0);
+  for (int k = lo; k <= hi; ++k) {
+    double s = 0.0;
+    for (int i = 0; i + k < n; ++i) s += x[static_cast<std::size_t>(i)] * x[static_cast<std::size_t>(i + k)];
+    const double e1 = energy[static_cast<std::size_t>(n - k)];
+    const double e2 = energy[static_cast<std::size_t>(n)] - energy[static_cast<std::size_t>(k)];
+    r[static_cast<std::size_t>(k - lo)] = (e1 > 0.0 && e2 > 0.0) ? s / std::sqrt(e1 * e2) : 0.0;
+  }
+  auto at = [&](int k) { return r[static_cast<std::size_t>(k - lo)]; };
+  double best = 0.0;
+  for (int k = kmin; k <= std::min(kmax, hi - 1); ++k) {
+    if (at(k) >= at(k - 1) && at(k) > at(k + 1)) best = std::max(best, at(k));
+  }
+  if (!(best > 0.0)) return out;
+  for (int k = kmin; k <= std::min(kmax, hi - 1); ++k) {
+    if (!(at(k) >= at(k - 1) && at(k) > at(k + 1)) || at(k) < 0.85 * best) continue;
+    const double a = at(k - 1), b = at(k), c = at(k + 1);
+    const double den = a - 2.0 * b + c;
+    const double delta = den < 0.0 ? std::clamp(0.5 * (a - c) / den, -0.5, 0.5) : 0.0;
+    out.rate_bpm = 60.0 * sample_rate_hz / (k + delta);
+    out.periodicity = std::clamp(b - 0.25 * (a - c) * delta, -1.0, 1.0);
+    out.valid = true;
+    return out;
+  }
+  return out;
+}
+
+BreathDetector::BreathDetector(BreathDetectorConfig config) : config_(config) {}
+
+void BreathDetector::Reset() {
+  const BreathDetectorConfig config = config_;
+  *this = BreathDetector(config);
+}
+
+std::optional<Breath> BreathDetector::Push(double time_s, double displacement_mm) {
+  if (started_ && time_s - last_time_s_ > config_.max_interval_s) Reset();
+  if (!started_) {
+    started_ = true;
+    last_time_s_ = time_s;
+    baseline_ = displacement_mm;
+    smooth_ = 0.0;
+    extreme_ = 0.0;
+    extreme_time_s_ = time_s;
+    return std::nullopt;
+  }
+  const double dt = std::max(time_s - last_time_s_, 0.0);
+  last_time_s_ = time_s;
+  baseline_ += (1.0 - std::exp(-dt / config_.baseline_tau_s)) * (displacement_mm - baseline_);
+  smooth_ += (1.0 - std::exp(-dt / config_.smooth_tau_s)) * ((displacement_mm - baseline_) - smooth_);
+  const double v = smooth_;
+  const double h = std::max(config_.min_hysteresis_mm, config_.hysteresis_frac * depth_ema_mm_);
+  if (rising_) {
+    if (v > extreme_) {
+      extreme_ = v;
+      extreme_time_s_ = time_s;
+      return std::nullopt;
+    }
+    if (v >= extreme_ - h) return std::nullopt;
+    // Peak confirmed by a turn larger than the hysteresis.
+    const double peak = extreme_;
+    const double peak_time_s = extreme_time_s_;
+    rising_ = false;
+    extreme_ = v;
+    extreme_time_s_ = time_s;
+    if (last_breath_s_ >= 0.0 && peak_time_s - last_breath_s_ < 60.0 / config_.max_rate_bpm) return std::nullopt;
+    Breath b;
+    b.time_s = peak_time_s;
+    b.depth_mm = have_trough_ ? std::max(0.0, peak - last_trough_) : 0.0;
+    const double interval = last_breath_s_ >= 0.0 ? peak_time_s - last_breath_s_ : 0.0;
+    b.interval_s = interval <= config_.max_interval_s ? interval : 0.0;
+    last_breath_s_ = peak_time_s;
+    if (b.depth_mm > 0.0) depth_ema_mm_ = depth_ema_mm_ > 0.0 ? 0.8 * depth_ema_mm_ + 0.2 * b.depth_mm : b.depth_mm;
+    return b;
+  }
+  if (v < extreme_) {
+    extreme_ = v;
+    extreme_time_s_ = time_s;
+  } else if (v > extreme_ + h) {
+    last_trough_ = extreme_;
+    have_trough_ = true;
+    rising_ = true;
+    extreme_ = v;
+    extreme_time_s_ = time_s;
+  }
+  return std::nullopt;
+}
+
+}  // namespace nightsim::pipeline
