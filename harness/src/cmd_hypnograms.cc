@@ -32,8 +32,10 @@ void PrintHypnogramsHelp() {
       "0 W, 1 N1, 2 N2, 3 N3, 4 REM, -1 out of bed) and DIR/<night>_<person>.csv\n"
       "(columns epoch, time, stage, intent, in_bed). Night i uses seed S + i.\n"
       "Then prints, per person, the realism table: each sleep measure (mean, SD) next\n"
-      "to its target (DESIGN.md §4) and, with --reference, the same measures of the\n"
-      "real hypnograms in DIR (e.g. shared/data/hypnograms/sleep-edf-st).\n\n"
+      "to its target (DESIGN.md §4) and the same measures of the real hypnograms in\n"
+      "--reference DIR (default: the Sleep-EDF calibration nights beside the checkout,\n"
+      "../shared/data/hypnograms/sleep-edf-st, when that folder exists; '--reference none'\n"
+      "leaves the column out).\n\n"
       "options:\n"
       "  --nights N         number of nights (>= 1)\n"
       "  --out DIR          output folder (created if missing)\n"
@@ -133,6 +135,10 @@ int CmdHypnograms(const std::vector<std::string>& args) {
     fmt::print(stderr, "error: nightsim hypnograms: {}: the scenario has no people\n", files[0]);
     return kExitBadInput;
   }
+  if (reference_dir.empty() && std::filesystem::is_directory(NIGHTSIM_DEFAULT_REFERENCE_DIR)) {
+    reference_dir = NIGHTSIM_DEFAULT_REFERENCE_DIR;
+  }
+  if (reference_dir == "none") reference_dir.clear();
   std::vector<std::vector<int>> reference;
   if (!reference_dir.empty()) {
     try {
