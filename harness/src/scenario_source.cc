@@ -169,14 +169,29 @@ std::optional<std::string> ReadFile(const fs::path& path, std::string* why) {
     *why = "is a directory, not a scenario file";
     return std::nullopt;
   }
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) {
+    // A device or a pipe (/dev/zero, a FIFO) would never end or never be a scenario.
+    *why = "is not a regular file";
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     *why = fs::exists(path, ec) ? "cannot be read (permissions?)" : "does not exist";
     return std::nullopt;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  // Scenarios are a few kB; anything far larger is not one, and reading it whole
+  // would only exhaust memory.
+  constexpr std::size_t kMaxScenarioBytes = 4u << 20;
+  std::string text;
+  char buffer[65536];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxScenarioBytes) {
+      *why = "is larger than 4 MiB, not a scenario file";
+      return std::nullopt;
+    }
+  }
+  return text;
 }
 
 // Lists merged element-by-element (by the key named here) rather than replaced.

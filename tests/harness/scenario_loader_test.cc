@@ -163,6 +163,19 @@ TEST(ScenarioLoader, a_missing_file_is_an_input_error) {
   EXPECT_NE(problems[0].message.find("does not exist"), std::string::npos);
 }
 
+// Tests that extending a device or pipe is refused at once instead of reading
+// forever (found by fuzzing: `extends: /dev/zero` hung the loader).
+TEST(ScenarioLoader, extending_a_device_is_an_input_error_not_a_hang) {
+  try {
+    (void)LoadScenarioText("extends: /dev/zero\nname: x\n", kData + "inline.yaml");
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    ASSERT_EQ(e.problems().size(), 1u);
+    EXPECT_EQ(e.problems()[0].key, "extends");
+    EXPECT_NE(e.problems()[0].message.find("not a regular file"), std::string::npos) << e.what();
+  }
+}
+
 // Tests the --set error cases: unknown name (with suggestion), out of range, wrong type.
 TEST(ScenarioLoader, bad_overrides_are_input_errors) {
   const std::string file = kScenarios + "default.yaml";
