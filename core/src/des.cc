@@ -121,7 +121,12 @@ void Simulation::PushResume(Tick at, int priority, detail::ProcessState* s, std:
 bool Simulation::DropStale() {
   while (!queue_.empty()) {
     const Entry& top = queue_.top();
-    if (top.state == nullptr || (!top.state->done && top.state->generation == top.generation)) return true;
+    if (top.state == nullptr) return true;
+    // An interrupt is never lost to a wake-up at the same tick: it reaches whatever
+    // wait the process is in when it runs (SimPy semantics). Only a finished process
+    // drops it.
+    if (top.interrupt && !top.state->done && top.state->waiting) return true;
+    if (!top.interrupt && !top.state->done && top.state->generation == top.generation) return true;
     queue_.pop();
   }
   return false;

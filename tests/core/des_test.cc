@@ -112,6 +112,27 @@ TEST(DesTest, CancellingBeforeTheStartMeansTheBodyNeverRuns) {
   EXPECT_TRUE(log.empty());
 }
 
+Process SleepsInBouts(Simulation& sim, Log& log) {
+  for (int bout = 0; bout < 3; ++bout) {
+    Wake w = co_await sim.Timeout(100);
+    if (w.interrupted()) {
+      log.push_back(std::to_string(sim.now()) + ":woken by " + w.interrupt->cause);
+      co_return;
+    }
+    log.push_back(std::to_string(sim.now()) + ":bout ends");
+  }
+}
+
+TEST(DesTest, AnInterruptAtTheTickABoutEndsReachesTheNextWaitInsteadOfBeingLost) {
+  Simulation sim;
+  Log log;
+  ProcessHandle h = sim.Start(SleepsInBouts(sim, log));
+  // The bout's timeout (queued first) runs first at t=100; the alarm must still land.
+  sim.Schedule(100, [&] { EXPECT_TRUE(h.Interrupt("alarm")); });
+  sim.Run();
+  EXPECT_EQ(log, (Log{"100:bout ends", "100:woken by alarm"}));
+}
+
 Process EndsEarly(Simulation& sim, Log& log, bool stop) {
   co_await sim.Timeout(1);
   if (stop) co_return;

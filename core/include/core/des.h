@@ -132,8 +132,10 @@ class ProcessHandle {
   ProcessHandle() = default;
   /// True once the process has returned or been cancelled.
   bool done() const;
-  /// Wakes the process from its current wait with `cause`, now. Returns false when
-  /// it is not waiting (already done, or not yet started).
+  /// Wakes the process from its current wait with `cause`, now. If the process is
+  /// woken by something else at this same tick first, the interrupt reaches its next
+  /// wait instead; it is never lost while the process lives. Returns false when the
+  /// process is not waiting (already done, or not yet started).
   bool Interrupt(std::string cause);
   /// Stops the process for good: it is never resumed again and its frame is freed.
   void Cancel();
