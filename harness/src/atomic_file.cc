@@ -17,8 +17,12 @@ std::string TempName(const std::string& final_path) {
   static std::atomic<unsigned> counter{0};
   const std::filesystem::path p(final_path);
   // Hidden and marked, so a listing or a resumed sweep never mistakes it for output.
-  const std::string name = "." + p.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                           std::to_string(counter.fetch_add(1));
+  std::string name = ".";  // appends only: GCC 12 -O3 -Wrestrict false positive on operator+
+  name += p.filename().string();
+  name += ".tmp-";
+  name += std::to_string(::getpid());
+  name += '-';
+  name += std::to_string(counter.fetch_add(1));
   return (p.parent_path() / name).string();
 }
 }  // namespace

@@ -15,6 +15,12 @@ const std::vector<Subcommand>& Subcommands() {
       {"run", "simulate one night end to end, score the pipeline, write HDF5 + JSON", CmdRun},
       {"validate", "check a scenario and print it fully resolved", CmdValidate},
       {"hypnograms", "write the sleep-stage truth of many nights and their realism table", CmdHypnograms},
+      {"train", "train the intent and staging models on simulated nights, or --evaluate them", CmdTrain},
+      {"stress", "run the stress-test library over seeds: one row per scenario, --json per seed", CmdStress},
+      {"sweep", "run a sweep file's nights on local cores (or one shard), aggregate, gate against a baseline", CmdSweep},
+      {"merge", "join the outputs of a sweep's shards into its aggregate", CmdMerge},
+      {"score", "score a pipeline's per-epoch predictions (CSV) against a night file's truth", CmdScore},
+      {"generate", "generate a training set: N night files with radar data, truth, hypnograms, manifest", CmdGenerate},
   };
   return kCommands;
 }

@@ -8,9 +8,13 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <stdexcept>
 
+#include "core/errors.h"
 #include "harness/atomic_file.h"
 #include "harness/h5_writer.h"
+#include "physics/radar_config.h"
+#include "sleepers/body_signal.h"
 
 namespace nightsim::harness {
 namespace {
@@ -26,6 +30,13 @@ std::string Clock(const NightRun& run, double t_s) {
   const double s = std::fmod(run.scenario.night.start_clock_s + t_s, 86400.0);
   const int minutes = static_cast<int>(std::floor(s / 60.0));
   return fmt::format("{:02d}:{:02d}", minutes / 60, minutes % 60);
+}
+
+// Clock time of day as HH:MM:SS.
+std::string ClockHms(double seconds_after_midnight) {
+  auto s = static_cast<long long>(std::llround(seconds_after_midnight)) % 86400;
+  if (s < 0) s += 86400;
+  return fmt::format("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
 }
 
 char StageChar(EstStage s) {
@@ -51,97 +62,449 @@ std::string Strip(const std::vector<EstStage>& stages, std::size_t per_char) {
   return out;
 }
 
+const char* KindName(BodyKind k) {
+  switch (k) {
+    case BodyKind::kPerson: return "person";
+    case BodyKind::kCat: return "cat";
+    case BodyKind::kDog: return "dog";
+  }
+  return "?";
+}
+
+// Frames of body truth gathered before one append per column (bounded memory).
+constexpr std::size_t kBodyBlockFrames = 8192;
+// Per-frame body truth deflates well (positions and postures are piecewise constant);
+// level 1 keeps the cost of compressing a night's breathing waveforms low.
+constexpr int kTruthDeflate = 1;
+// Raw IF samples sit on the ADC's few quantization levels: shuffled and deflated at
+// level 1 they shrink to ~9 % at ~110 MB/s. Range profiles are noise-like floats that
+// deflate only to ~80 % at ~19 MB/s, so they are stored uncompressed.
+constexpr int kRawDeflate = 1;
+// The stream is small and smooth: compress it like the tables.
+constexpr int kStreamDeflate = 4;
+
+// Every body's state at frame rate, replayed from its timeline: BodySignal is a pure
+// function of the timeline and the body's own streams, so the replay returns exactly
+// the states physics synthesized from (same times i / frame rate, same order).
+void WriteBodyFrames(H5Writer& w, const NightRun& run) {
+  const double fps = run.radar.frame_rate_hz;
+  for (const sleepers::BodyTimeline& tl : run.night.bodies) {
+    const std::string g = "/truth/bodies/" + tl.spec.id + "/frames/";
+    const H5SeriesOptions opt{.deflate = kTruthDeflate, .chunk_rows = 0};
+    H5Series& x = w.Series(g + "torso_x_m", H5Elem::kFloat32, {}, "m", opt);
+    H5Series& y = w.Series(g + "torso_y_m", H5Elem::kFloat32, {}, "m", opt);
+    H5Series& z = w.Series(g + "torso_z_m", H5Elem::kFloat32, {}, "m", opt);
+    H5Series& heading = w.Series(g + "heading_rad", H5Elem::kFloat32, {}, "rad", opt);
+    H5Series& posture = w.Series(g + "posture", H5Elem::kInt8, {},
+                                 "0 back, 1 left side, 2 right side, 3 front, 4 sitting, 5 standing", opt);
+    H5Series& in_room = w.Series(g + "in_room", H5Elem::kInt8, {}, "", opt);
+    H5Series& in_bed = w.Series(g + "in_bed", H5Elem::kInt8, {}, "", opt);
+    H5Series& motion = w.Series(g + "motion", H5Elem::kFloat32, {}, "", opt);
+    H5Series& chest = w.Series(g + "chest_m", H5Elem::kFloat32, {}, "m", opt);
+    H5Series& abdomen = w.Series(g + "abdomen_m", H5Elem::kFloat32, {}, "m", opt);
+    H5Series& heart = w.Series(g + "heart_m", H5Elem::kFloat32, {}, "m", opt);
+    std::array<std::vector<float>, 8> f;  // x, y, z, heading, motion, chest, abdomen, heart
+    std::array<std::vector<std::int8_t>, 3> c;  // posture, in_room, in_bed
+    sleepers::BodySignal signal(tl);
+    for (std::int64_t first = 0; first < run.frames; first += kBodyBlockFrames) {
+      const std::int64_t last = std::min<std::int64_t>(run.frames, first + kBodyBlockFrames);
+      for (auto& v : f) v.clear();
+      for (auto& v : c) v.clear();
+      for (std::int64_t i = first; i < last; ++i) {
+        const BodyState& s = signal.At(static_cast<double>(i) / fps);
+        f[0].push_back(static_cast<float>(s.torso_m.x()));
+        f[1].push_back(static_cast<float>(s.torso_m.y()));
+        f[2].push_back(static_cast<float>(s.torso_m.z()));
+        f[3].push_back(static_cast<float>(s.heading_rad));
+        f[4].push_back(static_cast<float>(s.motion));
+        f[5].push_back(static_cast<float>(s.chest_m));
+        f[6].push_back(static_cast<float>(s.abdomen_m));
+        f[7].push_back(static_cast<float>(s.heart_m));
+        c[0].push_back(static_cast<std::int8_t>(s.posture));
+        c[1].push_back(s.in_room);
+        c[2].push_back(s.in_bed);
+      }
+      x.Append(std::span<const float>(f[0]));
+      y.Append(std::span<const float>(f[1]));
+      z.Append(std::span<const float>(f[2]));
+      heading.Append(std::span<const float>(f[3]));
+      motion.Append(std::span<const float>(f[4]));
+      chest.Append(std::span<const float>(f[5]));
+      abdomen.Append(std::span<const float>(f[6]));
+      heart.Append(std::span<const float>(f[7]));
+      posture.Append(std::span<const std::int8_t>(c[0]));
+      in_room.Append(std::span<const std::int8_t>(c[1]));
+      in_bed.Append(std::span<const std::int8_t>(c[2]));
+    }
+  }
+}
+
+void WriteRadarConfig(H5Writer& w, const RadarInfo& r) {
+  w.Group("/radar");
+  w.Attr("/radar", "start_hz", r.start_hz);
+  w.Attr("/radar", "bandwidth_hz", r.bandwidth_hz);
+  w.Attr("/radar", "chirp_s", r.chirp_s);
+  w.Attr("/radar", "samples_per_chirp", static_cast<std::int64_t>(r.samples_per_chirp));
+  w.Attr("/radar", "sample_rate_hz", r.sample_rate_hz);
+  w.Attr("/radar", "chirps_per_frame", static_cast<std::int64_t>(r.chirps_per_frame));
+  w.Attr("/radar", "frame_rate_hz", r.frame_rate_hz);
+  w.Attr("/radar", "range_bins", static_cast<std::int64_t>(r.range_bins));
+  w.Attr("/radar", "range_bin_m", r.range_bin_m);
+  w.Attr("/radar", "carrier_hz", r.carrier_hz());
+  w.Attr("/radar", "wavelength_m", r.wavelength_m());
+  std::vector<double> rx;
+  for (const AntennaPosition& p : r.rx) {
+    rx.push_back(p.x_m);
+    rx.push_back(p.y_m);
+    rx.push_back(p.z_m);
+  }
+  w.Matrix("/radar/rx_position_m", rx, r.rx.size(), 3, "m");
+}
+
+void WriteTruth(H5Writer& w, const NightRun& run) {
+  const NightTruth& t = run.truth;
+  const std::size_t n = t.primary.size();
+  w.Group("/truth");
+  w.Attr("/truth", "epoch_s", t.epoch_s);
+  w.Attr("/truth", "epochs", static_cast<std::int64_t>(n));
+  const int primary = t.PrimaryBodyIndex();
+  w.Attr("/truth", "primary", primary >= 0 ? t.bodies[static_cast<std::size_t>(primary)].id : std::string());
+  const TruthEvents& ev = t.events;
+  if (ev.lights_out_s) w.Attr("/truth", "lights_out_s", *ev.lights_out_s);
+  if (ev.sleep_onset_s) w.Attr("/truth", "sleep_onset_s", *ev.sleep_onset_s);
+  if (ev.final_awakening_s) w.Attr("/truth", "final_awakening_s", *ev.final_awakening_s);
+  if (ev.alarm) {
+    w.Attr("/truth", "alarm_s", ev.alarm->alarm_s);
+    w.Attr("/truth", "smart_window_s", ev.alarm->smart_window_s);
+    w.Attr("/truth", "ideal_alarm_s", ev.alarm->ideal_s);
+  }
+  w.Column("/truth/primary/time_s", ColumnOf<double>(n, [&](auto e) { return e * t.epoch_s; }), "s");
+  w.Column("/truth/primary/stage", ColumnOf<std::int8_t>(n, [&](auto e) { return t.primary[e].stage; }),
+           "YASA code: 0 W, 1 N1, 2 N2, 3 N3, 4 REM, -1 out of bed");
+  w.Column("/truth/primary/in_bed", ColumnOf<std::int8_t>(n, [&](auto e) { return t.primary[e].in_bed; }), "");
+  w.Column("/truth/primary/in_zone", ColumnOf<std::int8_t>(n, [&](auto e) { return t.primary[e].in_zone; }), "");
+  w.Column("/truth/primary/intent", ColumnOf<std::int8_t>(n, [&](auto e) { return t.primary[e].intent; }), "");
+  w.Column("/truth/primary/resp_rate_bpm", ColumnOf<double>(n, [&](auto e) { return t.primary[e].resp_rate_bpm; }),
+           "1/min");
+  w.Column("/truth/primary/gross_movement",
+           ColumnOf<std::int8_t>(n, [&](auto e) { return t.primary[e].gross_movement; }), "");
+  w.Column("/truth/restroom_trips/leave_s",
+           ColumnOf<double>(ev.restroom_trips.size(), [&](auto i) { return ev.restroom_trips[i].leave_s; }), "s");
+  w.Column("/truth/restroom_trips/return_s",
+           ColumnOf<double>(ev.restroom_trips.size(), [&](auto i) { return ev.restroom_trips[i].return_s; }), "s");
+
+  std::vector<std::string> ids, roles, kinds;
+  for (std::size_t b = 0; b < t.bodies.size(); ++b) {
+    const BodyTruth& body = t.bodies[b];
+    ids.push_back(body.id);
+    roles.push_back(BodyRoleName(body.role));
+    kinds.push_back(b < run.night.bodies.size() ? KindName(run.night.bodies[b].spec.kind) : "person");
+    const std::string g = "/truth/bodies/" + body.id;
+    w.Group(g);
+    w.Attr(g, "role", std::string(BodyRoleName(body.role)));
+    w.Attr(g, "kind", kinds.back());
+    w.Attr(g, "index", static_cast<std::int64_t>(b));
+    const auto& e = body.epochs;
+    w.Column(g + "/epochs/in_room", ColumnOf<std::int8_t>(n, [&](auto i) { return e[i].in_room; }), "");
+    w.Column(g + "/epochs/in_bed", ColumnOf<std::int8_t>(n, [&](auto i) { return e[i].in_bed; }), "");
+    w.Column(g + "/epochs/range_m", ColumnOf<double>(n, [&](auto i) { return e[i].range_m; }), "m");
+    w.Column(g + "/epochs/azimuth_rad", ColumnOf<double>(n, [&](auto i) { return e[i].azimuth_rad; }), "rad");
+  }
+  // Scorer order of the bodies (tracked-body indices refer to it): groups list by name.
+  w.Column("/truth/body_ids", ids, "");
+  w.Column("/truth/body_roles", roles, "");
+  w.Column("/truth/body_kinds", kinds, "");
+
+  for (const sleepers::PersonTruth& p : run.night.people) {
+    const std::string g = "/truth/people/" + p.id;
+    const std::size_t m = p.epochs.size();
+    w.Column(g + "/stage", ColumnOf<std::int8_t>(m, [&](auto i) { return p.epochs[i].stage; }),
+             "YASA code: 0 W, 1 N1, 2 N2, 3 N3, 4 REM, -1 out of bed");
+    w.Column(g + "/intent", ColumnOf<std::int8_t>(m, [&](auto i) { return p.epochs[i].intent; }), "");
+    w.Column(g + "/in_bed", ColumnOf<std::int8_t>(m, [&](auto i) { return p.epochs[i].in_bed; }), "");
+    w.Column(g + "/in_zone", ColumnOf<std::int8_t>(m, [&](auto i) { return p.epochs[i].in_zone; }), "");
+  }
+
+  const auto& events = run.night.events;
+  w.Column("/truth/events/time_s", ColumnOf<double>(events.size(), [&](auto i) { return events[i].t_s; }), "s");
+  std::vector<std::string> body_ids, event_kinds, details;
+  for (const auto& e : events) {
+    body_ids.push_back(e.body_id);
+    event_kinds.push_back(sleepers::ToString(e.kind));
+    details.push_back(e.detail);
+  }
+  w.Column("/truth/events/body", body_ids, "");
+  w.Column("/truth/events/kind", event_kinds, "");
+  w.Column("/truth/events/duration_s", ColumnOf<double>(events.size(), [&](auto i) { return events[i].duration_s; }),
+           "s");
+  w.Column("/truth/events/value", ColumnOf<std::int32_t>(events.size(), [&](auto i) { return events[i].value; }),
+           "stage (YASA) for stage_change; 1 = central for apnea");
+  w.Column("/truth/events/detail", details, "");
+}
+
+void WriteEstimates(H5Writer& w, const NightRun& run) {
+  const auto& est = run.estimates;
+  const std::size_t m = est.size();
+  w.Column("/pipeline/epochs/epoch", ColumnOf<std::int64_t>(m, [&](auto i) { return est[i].epoch; }), "");
+  w.Column("/pipeline/epochs/present", ColumnOf<std::int8_t>(m, [&](auto i) { return est[i].present; }), "");
+  w.Column("/pipeline/epochs/presence_confidence",
+           ColumnOf<double>(m, [&](auto i) { return est[i].presence_confidence; }), "");
+  w.Column("/pipeline/epochs/session", ColumnOf<std::int8_t>(m, [&](auto i) { return est[i].session; }), "");
+  w.Column("/pipeline/epochs/tracking", ColumnOf<std::int8_t>(m, [&](auto i) { return est[i].tracking; }), "");
+  w.Column("/pipeline/epochs/target_range_m", ColumnOf<double>(m, [&](auto i) { return est[i].target_range_m; }),
+           "m");
+  w.Column("/pipeline/epochs/target_angle_rad",
+           ColumnOf<double>(m, [&](auto i) { return est[i].target_angle_rad; }), "rad");
+  w.Column("/pipeline/epochs/resp_rate_bpm", ColumnOf<double>(m, [&](auto i) { return est[i].resp_rate_bpm; }),
+           "1/min");
+  w.Column("/pipeline/epochs/movement", ColumnOf<double>(m, [&](auto i) { return est[i].movement; }), "");
+  w.Column("/pipeline/epochs/intent", ColumnOf<std::int8_t>(m, [&](auto i) { return est[i].intent; }), "");
+  w.Column("/pipeline/epochs/stage", ColumnOf<std::int8_t>(m, [&](auto i) { return YasaCodeOf(est[i].stage); }),
+           "YASA code: 0 wake, 2 light, 3 deep, 4 REM, -1 none");
+  w.Column("/pipeline/alarms/fire_s", ColumnOf<double>(run.alarms.size(), [&](auto i) { return run.alarms[i].fire_s; }),
+           "s");
+  w.Column("/pipeline/alarms/stage_at_fire",
+           ColumnOf<std::int8_t>(run.alarms.size(), [&](auto i) { return YasaCodeOf(run.alarms[i].stage_at_fire); }),
+           "YASA code: 0 wake, 2 light, 3 deep, 4 REM, -1 none");
+}
+
+void WriteMetrics(H5Writer& w, const NightRun& run) {
+  std::vector<std::string> names;
+  std::vector<double> values;
+  run.metrics.metrics.ForEach([&](const std::string& name, double v, Better) {
+    names.push_back(name);
+    values.push_back(v);
+  });
+  w.Column("/metrics/name", names, "");
+  w.Column("/metrics/value", values, "see name");
+  w.Attr("/metrics", "json", ToJson(run.metrics));
+}
+
 }  // namespace
 
 const char* NightsimVersion() { return NIGHTSIM_VERSION; }
 
-void WriteNightH5(const NightRun& run, const std::string& path) {
-  AtomicFile file(path);
-  {
-    H5Writer w(file.temp_path());
-    w.Attr("/", "schema_version", std::string(kNightSchemaVersion));
-    w.Attr("/", "nightsim_version", std::string(NightsimVersion()));
-    w.Attr("/", "seed", static_cast<std::int64_t>(run.seed));
-    w.Attr("/", "scenario_name", run.scenario.name);
-    w.Attr("/", "scenario", run.scenario.resolved_yaml);
-    w.Attr("/", "epoch_s", run.truth.epoch_s);
-    w.Attr("/", "night_start_clock_s", run.scenario.night.start_clock_s);
-    w.Attr("/", "frames", static_cast<std::int64_t>(run.frames));
-
-    const NightTruth& t = run.truth;
-    const std::size_t n = t.primary.size();
-    w.Group("/truth/primary");
-    w.Column("/truth/primary/time_s", ColumnOf<double>(n, [&](auto e) { return e * t.epoch_s; }), "s");
-    w.Column("/truth/primary/stage", ColumnOf<std::int8_t>(n, [&](auto e) { return t.primary[e].stage; }),
-             "YASA code: 0 W, 1 N1, 2 N2, 3 N3, 4 REM, -1 out of bed");
-    w.Column("/truth/primary/in_bed", ColumnOf<std::int8_t>(n, [&](auto e) { return t.primary[e].in_bed; }), "");
-    w.Column("/truth/primary/in_zone", ColumnOf<std::int8_t>(n, [&](auto e) { return t.primary[e].in_zone; }), "");
-    w.Column("/truth/primary/intent", ColumnOf<std::int8_t>(n, [&](auto e) { return t.primary[e].intent; }), "");
-    w.Column("/truth/primary/resp_rate_bpm",
-             ColumnOf<double>(n, [&](auto e) { return t.primary[e].resp_rate_bpm; }), "1/min");
-    w.Column("/truth/primary/gross_movement",
-             ColumnOf<std::int8_t>(n, [&](auto e) { return t.primary[e].gross_movement; }), "");
-    for (const BodyTruth& b : t.bodies) {
-      const std::string g = "/truth/bodies/" + b.id;
-      w.Group(g);
-      w.Attr(g, "role", std::string(BodyRoleName(b.role)));
-      w.Column(g + "/in_room", ColumnOf<std::int8_t>(n, [&](auto e) { return b.epochs[e].in_room; }), "");
-      w.Column(g + "/in_bed", ColumnOf<std::int8_t>(n, [&](auto e) { return b.epochs[e].in_bed; }), "");
-      w.Column(g + "/range_m", ColumnOf<double>(n, [&](auto e) { return b.epochs[e].range_m; }), "m");
-      w.Column(g + "/azimuth_rad", ColumnOf<double>(n, [&](auto e) { return b.epochs[e].azimuth_rad; }), "rad");
-    }
-    const auto& ev = run.night.events;
-    w.Group("/truth/events");
-    w.Column("/truth/events/time_s", ColumnOf<double>(ev.size(), [&](auto i) { return ev[i].t_s; }), "s");
-    std::vector<std::string> body_ids, kinds, details;
-    for (const auto& e : ev) {
-      body_ids.push_back(e.body_id);
-      kinds.push_back(sleepers::ToString(e.kind));
-      details.push_back(e.detail);
-    }
-    w.Column("/truth/events/body", body_ids, "");
-    w.Column("/truth/events/kind", kinds, "");
-    w.Column("/truth/events/duration_s", ColumnOf<double>(ev.size(), [&](auto i) { return ev[i].duration_s; }), "s");
-    w.Column("/truth/events/value", ColumnOf<std::int32_t>(ev.size(), [&](auto i) { return ev[i].value; }), "");
-    w.Column("/truth/events/detail", details, "");
-
-    const auto& est = run.estimates;
-    const std::size_t m = est.size();
-    w.Group("/pipeline/epochs");
-    w.Column("/pipeline/epochs/epoch", ColumnOf<std::int64_t>(m, [&](auto i) { return est[i].epoch; }), "");
-    w.Column("/pipeline/epochs/present", ColumnOf<std::int8_t>(m, [&](auto i) { return est[i].present; }), "");
-    w.Column("/pipeline/epochs/presence_confidence",
-             ColumnOf<double>(m, [&](auto i) { return est[i].presence_confidence; }), "");
-    w.Column("/pipeline/epochs/session", ColumnOf<std::int8_t>(m, [&](auto i) { return est[i].session; }), "");
-    w.Column("/pipeline/epochs/tracking", ColumnOf<std::int8_t>(m, [&](auto i) { return est[i].tracking; }), "");
-    w.Column("/pipeline/epochs/target_range_m",
-             ColumnOf<double>(m, [&](auto i) { return est[i].target_range_m; }), "m");
-    w.Column("/pipeline/epochs/target_angle_rad",
-             ColumnOf<double>(m, [&](auto i) { return est[i].target_angle_rad; }), "rad");
-    w.Column("/pipeline/epochs/resp_rate_bpm", ColumnOf<double>(m, [&](auto i) { return est[i].resp_rate_bpm; }),
-             "1/min");
-    w.Column("/pipeline/epochs/movement", ColumnOf<double>(m, [&](auto i) { return est[i].movement; }), "");
-    w.Column("/pipeline/epochs/intent", ColumnOf<std::int8_t>(m, [&](auto i) { return est[i].intent; }), "");
-    w.Column("/pipeline/epochs/stage",
-             ColumnOf<std::int8_t>(m, [&](auto i) { return static_cast<int>(est[i].stage); }),
-             "-1 none, 0 wake, 1 light, 2 deep, 3 REM");
-    w.Group("/pipeline/alarms");
-    w.Column("/pipeline/alarms/fire_s",
-             ColumnOf<double>(run.alarms.size(), [&](auto i) { return run.alarms[i].fire_s; }), "s");
-
-    std::vector<std::string> names;
-    std::vector<double> values;
-    run.metrics.metrics.ForEach([&](const std::string& name, double v, Better) {
-      names.push_back(name);
-      values.push_back(v);
-    });
-    w.Group("/metrics");
-    w.Column("/metrics/name", names, "");
-    w.Column("/metrics/value", values, "see name");
-    w.Attr("/metrics", "json", ToJson(run.metrics));
-    w.Close();
+const char* LevelName(RadarLevel level) {
+  switch (level) {
+    case RadarLevel::kRaw: return "raw";
+    case RadarLevel::kRange: return "range";
+    case RadarLevel::kStream: return "stream";
   }
-  file.Commit();
+  return "?";
+}
+
+RadarLevel ParseLevelOption(const std::string& text) {
+  for (RadarLevel level : {RadarLevel::kRaw, RadarLevel::kRange, RadarLevel::kStream}) {
+    if (text == LevelName(level)) return level;
+  }
+  throw InputError(InputProblem{"", 0, 0, "--level", "expected stream, range or raw, got '" + text + "'"});
+}
+
+std::string ContentHash(const std::string& text) {
+  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64 offset basis
+  for (const unsigned char ch : text) {
+    h ^= ch;
+    h *= 1099511628211ULL;  // FNV prime
+  }
+  return fmt::format("{:016x}", h);
+}
+
+std::string NightKey(const Scenario& scenario, std::uint64_t seed, std::optional<RadarLevel> frames) {
+  // Fields separated by a byte that YAML text never holds, so no two inputs collide by concatenation.
+  const char sep = '\x1f';
+  return ContentHash(std::string(kNightSchemaVersion) + sep + NightsimVersion() + sep + scenario.resolved_yaml + sep +
+                     std::to_string(seed) + sep + (frames ? LevelName(*frames) : "none"));
+}
+
+int YasaCodeOf(EstStage stage) {
+  switch (stage) {
+    case EstStage::kWake: return kYasaWake;
+    case EstStage::kLight: return kYasaN2;
+    case EstStage::kDeep: return kYasaN3;
+    case EstStage::kRem: return kYasaRem;
+    case EstStage::kNone: break;
+  }
+  return kYasaOutOfBed;
+}
+
+struct NightFileWriter::Impl {
+  Scenario scenario;
+  std::uint64_t seed{0};
+  NightFileOptions options;
+  AtomicFile file;
+  H5Writer w;
+  RadarInfo radar;
+  std::int64_t frames_seen{0};
+  std::int64_t radar_rows{0};
+  H5Series* range{nullptr};
+  H5Series* raw{nullptr};
+  std::optional<physics::StreamProcessor> stream;
+  std::array<H5Series*, 7> stream_cols{};  // frame_index, time_s, target, distance, respiration, motion, quality
+
+  Impl(std::string path, const Scenario& s, std::uint64_t sd, NightFileOptions opt)
+      : scenario(s), seed(sd), options(opt), file(std::move(path)), w(file.temp_path()),
+        radar(physics::MakeRadarInfo(s.device.radar)) {
+    if (!options.frames) return;
+    const auto nrx = static_cast<std::size_t>(radar.rx.size());
+    switch (*options.frames) {
+      case RadarLevel::kRange:
+        range = &w.Series("/radar/range", H5Elem::kComplex64, {nrx, static_cast<std::size_t>(radar.range_bins)},
+                          "V (complex amplitude after the range FFT, integrated over the frame's chirps)");
+        break;
+      case RadarLevel::kRaw:
+        raw = &w.Series("/radar/raw", H5Elem::kFloat32,
+                        {static_cast<std::size_t>(radar.chirps_per_frame), nrx,
+                         static_cast<std::size_t>(radar.samples_per_chirp)},
+                        "V (IF sample after the ADC)", H5SeriesOptions{.deflate = kRawDeflate, .chunk_rows = 0});
+        break;
+      case RadarLevel::kStream: {
+        stream.emplace(radar, options.stream);
+        const H5SeriesOptions opt{.deflate = kStreamDeflate, .chunk_rows = 0};
+        const std::string g = "/radar/stream/";
+        stream_cols = {&w.Series(g + "frame_index", H5Elem::kInt64, {}, "", opt),
+                       &w.Series(g + "time_s", H5Elem::kFloat64, {}, "s", opt),
+                       &w.Series(g + "target", H5Elem::kInt8, {}, "", opt),
+                       &w.Series(g + "distance_m", H5Elem::kFloat32, {}, "m", opt),
+                       &w.Series(g + "respiration_m", H5Elem::kFloat32, {}, "m", opt),
+                       &w.Series(g + "motion", H5Elem::kFloat32, {}, "", opt),
+                       &w.Series(g + "signal_quality", H5Elem::kFloat32, {}, "", opt)};
+        w.Attr("/radar/stream", "decimation", static_cast<std::int64_t>(std::max(1, options.stream.decimation)));
+        w.Attr("/radar/stream", "sample_rate_hz", radar.frame_rate_hz / std::max(1, options.stream.decimation));
+        break;
+      }
+    }
+  }
+
+  void OnFrame(const RadarFrame& frame) {
+    if (frame.index != frames_seen) {
+      throw std::logic_error(fmt::format("night file: frame {} arrived, expected {}", frame.index, frames_seen));
+    }
+    ++frames_seen;
+    if (range) {
+      range->Append(std::span<const std::complex<float>>(frame.range));
+      ++radar_rows;
+    } else if (raw) {
+      raw->Append(std::span<const float>(frame.raw));
+      ++radar_rows;
+    } else if (stream) {
+      const std::optional<physics::StreamSample> s = stream->OnFrame(frame);
+      if (!s) return;
+      ++radar_rows;
+      const std::int64_t index = s->frame_index;
+      const std::int8_t target = s->target;
+      const std::array<float, 4> v{static_cast<float>(s->distance_m), static_cast<float>(s->respiration_m),
+                                   static_cast<float>(s->motion), static_cast<float>(s->signal_quality)};
+      stream_cols[0]->Append(std::span<const std::int64_t>(&index, 1));
+      stream_cols[1]->Append(std::span<const double>(&s->time_s, 1));
+      stream_cols[2]->Append(std::span<const std::int8_t>(&target, 1));
+      for (std::size_t k = 0; k < v.size(); ++k) stream_cols[3 + k]->Append(std::span<const float>(&v[k], 1));
+    }
+  }
+};
+
+NightFileWriter::NightFileWriter(std::string path, const Scenario& scenario, std::uint64_t seed,
+                                 NightFileOptions options)
+    : impl_(std::make_unique<Impl>(std::move(path), scenario, seed, options)) {}
+
+NightFileWriter::~NightFileWriter() = default;
+
+FrameSink NightFileWriter::Sink() {
+  if (!impl_->options.frames) return {};
+  return [impl = impl_.get()](const RadarFrame& frame) { impl->OnFrame(frame); };
+}
+
+void NightFileWriter::Finish(const NightRun& run) {
+  Impl& m = *impl_;
+  H5Writer& w = m.w;
+  if (m.options.frames && m.frames_seen != run.frames) {
+    throw std::logic_error(fmt::format("night file: {} frames written, the run has {}", m.frames_seen, run.frames));
+  }
+  const Scenario& s = run.scenario;
+  w.Attr("/", "schema_version", std::string(kNightSchemaVersion));
+  w.Attr("/", "nightsim_version", std::string(NightsimVersion()));
+  w.Attr("/", "seed", static_cast<std::int64_t>(run.seed));
+  w.Attr("/", "scenario_name", s.name);
+  w.Attr("/", "scenario", s.resolved_yaml);
+  w.Attr("/", "scenario_hash", ContentHash(s.resolved_yaml));
+  w.Attr("/", "night_key", NightKey(s, run.seed, m.options.frames));
+  w.Attr("/", "radar_level", std::string(m.options.frames ? LevelName(*m.options.frames) : "none"));
+  w.Attr("/", "epoch_s", run.truth.epoch_s);
+  w.Attr("/", "epochs", run.truth.epochs());
+  w.Attr("/", "duration_s", s.night.duration_s);
+  w.Attr("/", "night_start_clock_s", s.night.start_clock_s);
+  w.Attr("/", "frames", run.frames);
+  w.Attr("/", "frame_rate_hz", run.radar.frame_rate_hz);
+  std::vector<std::string> parameters;
+  for (const ParameterSpec& p : s.parameters) parameters.push_back(p.name + "=" + p.value_text);
+  w.Column("/parameters", parameters, "name=value in the parameter's own unit");
+
+  w.Group("/app_settings");
+  w.Attr("/app_settings", "bed_side", std::string(run.settings.bed_side == BedSide::kRight ? "right" : "left"));
+  if (run.settings.alarm_s) w.Attr("/app_settings", "alarm_s", *run.settings.alarm_s);
+  w.Attr("/app_settings", "smart_window_s", run.settings.smart_window_s);
+
+  WriteRadarConfig(w, run.radar);
+  WriteTruth(w, run);
+  if (m.options.frames) WriteBodyFrames(w, run);
+  WriteEstimates(w, run);
+  WriteMetrics(w, run);
+  w.Close();
+  m.file.Commit();
+}
+
+std::int64_t NightFileWriter::RadarRows() const { return impl_->radar_rows; }
+
+void WriteNightH5(const NightRun& run, const std::string& path) {
+  NightFileWriter writer(path, run.scenario, run.seed);
+  writer.Finish(run);
+}
+
+std::string HypnogramCsv(const NightRun& run) {
+  const std::size_t n = static_cast<std::size_t>(run.truth.epochs());
+  std::vector<int> est(n, kYasaOutOfBed);
+  for (const EpochEstimate& e : run.estimates) {
+    if (e.epoch >= 0 && static_cast<std::size_t>(e.epoch) < n) est[static_cast<std::size_t>(e.epoch)] = YasaCodeOf(e.stage);
+  }
+  std::string csv = "epoch,onset_s,clock";
+  for (const auto& p : run.night.people) csv += "," + p.id;
+  csv += ",pipeline\n";
+  for (std::size_t e = 0; e < n; ++e) {
+    const double t = static_cast<double>(e) * run.truth.epoch_s;
+    csv += fmt::format("{},{},{}", e, t, ClockHms(run.scenario.night.start_clock_s + t));
+    for (const auto& p : run.night.people) csv += fmt::format(",{}", e < p.epochs.size() ? p.epochs[e].stage : -1);
+    csv += fmt::format(",{}\n", est[e]);
+  }
+  return csv;
+}
+
+std::string HypnogramJson(const NightRun& run) {
+  const std::size_t n = static_cast<std::size_t>(run.truth.epochs());
+  auto list = [](const std::vector<int>& codes) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < codes.size(); ++i) out += (i ? "," : "") + std::to_string(codes[i]);
+    return out + "]";
+  };
+  std::string j = fmt::format(
+      "{{\"epoch_s\": {}, \"start_clock\": \"{}\", \"codes\": \"YASA: 0 W, 1 N1, 2 N2 (pipeline: light), 3 N3 "
+      "(pipeline: deep), 4 REM, -1 out of bed / not scored\",\n \"truth\": {{",
+      run.truth.epoch_s, ClockHms(run.scenario.night.start_clock_s));
+  for (std::size_t i = 0; i < run.night.people.size(); ++i) {
+    const auto& p = run.night.people[i];
+    std::vector<int> codes(n, kYasaOutOfBed);
+    for (std::size_t e = 0; e < std::min(n, p.epochs.size()); ++e) codes[e] = p.epochs[e].stage;
+    j += fmt::format("{}\n  \"{}\": {}", i ? "," : "", p.id, list(codes));
+  }
+  std::vector<int> est(n, kYasaOutOfBed);
+  for (const EpochEstimate& e : run.estimates) {
+    if (e.epoch >= 0 && static_cast<std::size_t>(e.epoch) < n) est[static_cast<std::size_t>(e.epoch)] = YasaCodeOf(e.stage);
+  }
+  j += "},\n \"pipeline\": " + list(est) + "}\n";
+  return j;
+}
+
+void WriteHypnogramFiles(const NightRun& run, const std::string& stem) {
+  WriteFileAtomically(stem + ".hypnogram.csv", HypnogramCsv(run));
+  WriteFileAtomically(stem + ".hypnogram.json", HypnogramJson(run));
 }
 
 std::string NightJson(const NightRun& run) {

@@ -6,9 +6,10 @@
 #include <memory>
 #include <stdexcept>
 
+#include "harness/training.h"
 #include "physics/antenna.h"
 #include "physics/radar_simulator.h"
-#include "pipeline/tracking_pipeline.h"
+#include "pipeline/sleep_pipeline.h"
 #include "sleepers/body_signal.h"
 
 namespace nightsim::harness {
@@ -155,7 +156,7 @@ NightRun RunNight(const Scenario& scenario, const RunOptions& options, Pipeline*
 
   std::unique_ptr<Pipeline> own;
   if (pipeline == nullptr) {
-    own = std::make_unique<pipeline::TrackingPipeline>();
+    own = std::make_unique<pipeline::SleepPipeline>(SleepPipelineConfigFrom(DefaultModelsDir()));
     pipeline = own.get();
   }
   pipeline->Start(run.radar, run.settings);

@@ -41,7 +41,10 @@ double AntennaPattern::Gain(double azimuth_rad, double elevation_rad) const {
   const double el = elevation_rad * 180.0 / std::numbers::pi / elevation_fov_deg;
   // −3 dB at ±FOV/2: 3 (2 az / FOV)² = 12 (az / FOV)²
   const double rel_db = std::max(-12.0 * (az * az + el * el), floor_db);
-  return std::pow(10.0, (boresight_gain_dbi + rel_db) / 10.0);
+  // 10^(dB/10) = e^(dB · ln10/10): exp is several times cheaper than pow (moving frames
+  // evaluate the pattern twice per propagation path).
+  constexpr double kNepersPerDb = 0.23025850929940458;  // ln(10) / 10
+  return std::exp((boresight_gain_dbi + rel_db) * kNepersPerDb);
 }
 
 double AntennaPattern::Gain(const DevicePose& pose, const Eigen::Vector3d& dir) const {

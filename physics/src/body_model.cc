@@ -187,6 +187,13 @@ const char* PartName(BodyKind kind, int index) {
   return index >= 0 && index < kPetParts ? kPet[index].name : "";
 }
 
+DisplacementWeights PartDisplacementWeights(BodyKind kind, int index) {
+  const bool person = kind == BodyKind::kPerson;
+  if (index < 0 || index >= (person ? kPersonParts : kPetParts)) return {};
+  const PartDef& d = (person ? kPerson : kPet)[index];
+  return {d.c_chest, d.c_abdomen, d.c_heart, d.c_limb};
+}
+
 BodyParts BuildBodyParts(const BodySpec& spec, const BodyState& st) {
   const bool person = spec.kind == BodyKind::kPerson;
   const PartDef* defs = person ? kPerson : kPet;
@@ -226,8 +233,7 @@ BodyParts BuildBodyParts(const BodySpec& spec, const BodyState& st) {
     p.normal = placed[i].normal;
     p.rcs_m2 = std::pow(10.0, (d.rcs_dbsm + dog_db) / 10.0) * mass_scale;
     p.aspect_floor = d.floor;
-    p.displacement_m =
-        d.c_chest * st.chest_m + d.c_abdomen * st.abdomen_m + d.c_heart * st.heart_m + d.c_limb * st.limb_m;
+    p.displacement_m = DisplacementWeights{d.c_chest, d.c_abdomen, d.c_heart, d.c_limb}.Of(st);
     p.breathing = d.c_chest != 0.0 || d.c_abdomen != 0.0 || d.c_heart != 0.0;
     p.pressed = person && st.in_bed && p.normal.z() < -0.7;
   }

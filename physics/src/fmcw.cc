@@ -5,6 +5,7 @@
 #include <numbers>
 
 #include "core/rng.h"
+#include "fast_math.h"
 
 namespace nightsim::physics {
 namespace {
@@ -12,57 +13,85 @@ namespace {
 constexpr double kTwoPi = 2.0 * std::numbers::pi;
 using cd = std::complex<double>;
 using cf = std::complex<float>;
+using detail::DopplerFactor;
+using detail::FastSinCos;
+using detail::FloorFast;
+using detail::Load4;
+using detail::Splat4;
+using detail::Store4;
+using detail::V4;
 
 cd Expj(double phase) { return {std::cos(phase), std::sin(phase)}; }
 
-// Largest integer <= x for |x| < 2^62, without a libm call.
-double FloorFast(double x) {
-  const double t = static_cast<double>(static_cast<std::int64_t>(x));
-  return t > x ? t - 1.0 : t;
-}
-
-// sin and cos of a phase of any size: reduced to [−π, π] in double, evaluated in float
-// (the result is stored in float anyway).
-void SinCos(double phase, float* s, float* c) {
-  const double r = phase - 2.0 * std::numbers::pi * FloorFast(phase * (0.5 / std::numbers::pi) + 0.5);
-  const float rf = static_cast<float>(r);
-  *s = std::sin(rf);
-  *c = std::cos(rf);
-}
-
-// Chirp-averaging factor of a tone whose phase advances ψ per chirp, referenced to
-// the centre chirp: (1/M) Σ e^{jψ(m − (M−1)/2)} = sin(Mψ/2) / (M sin(ψ/2)).
-double DopplerFactor(double psi, int chirps) {
-  const double m_psi = chirps * psi;
-  if (std::fabs(m_psi) < 0.2) {  // series: 1 − (M² − 1) ψ² / 24, next term < 1e-6 here
-    return 1.0 - (static_cast<double>(chirps) * chirps - 1.0) * psi * psi / 24.0;
-  }
-  const double s = std::sin(0.5 * psi);
-  if (std::fabs(s) < 1e-12) return 1.0;
-  return std::sin(0.5 * chirps * psi) / (chirps * s);
+cd FastExpj(double phase) {
+  float s = 0.0f;
+  float c = 0.0f;
+  FastSinCos(phase, &s, &c);
+  return {c, s};
 }
 
 // Table of complex standard normals (E|z|² = 1), built once per process, padded so
-// that any row of up to kNoisePad entries starting below kNoiseTableSize fits.
+// that any row of up to kNoisePad entries starting below kNoiseTableSize fits; and its
+// Hann-filtered copy F_i = ½T_i − ¼(T_{i−1} + T_{i+1}) as separate real/imaginary planes.
 constexpr std::size_t kNoiseTableSize = 1u << 16;
+constexpr std::size_t kNoiseOffsetMask = kNoiseTableSize - 1;
 constexpr std::size_t kNoisePad = 4096;
 
-const std::vector<cf>& NormalTable() {
-  static const std::vector<cf> table = [] {
-    std::vector<cf> t(kNoiseTableSize + kNoisePad);
+struct NoiseTables {
+  std::vector<cf> normal;
+  std::vector<float> filtered_re;
+  std::vector<float> filtered_im;
+};
+
+const NoiseTables& Tables() {
+  static const NoiseTables tables = [] {
+    NoiseTables t;
+    const std::size_t size = kNoiseTableSize + kNoisePad;
+    t.normal.resize(size);
     RandomStream s(0x6e6f697365ull, StableId("radar"), StableId("noise_table"));
     const double h = std::sqrt(0.5);
-    for (auto& v : t) {
+    for (auto& v : t.normal) {
       const double a = s.Normal();
       const double b = s.Normal();
       v = cf(static_cast<float>(a * h), static_cast<float>(b * h));
     }
+    t.filtered_re.assign(size, 0.0f);
+    t.filtered_im.assign(size, 0.0f);
+    for (std::size_t i = 1; i + 1 < size; ++i) {
+      const cd f = 0.5 * cd(t.normal[i]) - 0.25 * (cd(t.normal[i - 1]) + cd(t.normal[i + 1]));
+      t.filtered_re[i] = static_cast<float>(f.real());
+      t.filtered_im[i] = static_cast<float>(f.imag());
+    }
     return t;
   }();
-  return table;
+  return tables;
 }
 
 }  // namespace
+
+void SplitProfile::Reset(int rx_count, int bin_count, int pad_bins) {
+  num_rx = rx_count;
+  bins = bin_count;
+  pad = pad_bins;
+  stride = bin_count + 2 * pad_bins;
+  re.assign(static_cast<std::size_t>(num_rx) * stride, 0.0f);
+  im.assign(re.size(), 0.0f);
+}
+
+void SplitProfile::Zero() {
+  std::fill(re.begin(), re.end(), 0.0f);
+  std::fill(im.begin(), im.end(), 0.0f);
+}
+
+void SplitProfile::AddTo(std::span<const cf> base, std::span<cf> out) const {
+  for (int rx = 0; rx < num_rx; ++rx) {
+    const float* r = re.data() + static_cast<std::size_t>(rx) * stride + pad;
+    const float* i = im.data() + static_cast<std::size_t>(rx) * stride + pad;
+    const cf* b = base.data() + static_cast<std::size_t>(rx) * bins;
+    cf* o = out.data() + static_cast<std::size_t>(rx) * bins;
+    for (int k = 0; k < bins; ++k) o[k] = cf(b[k].real() + r[k], b[k].imag() + i[k]);
+  }
+}
 
 FmcwConstants FmcwConstants::From(const RadarParams& p) {
   FmcwConstants k;
@@ -109,7 +138,10 @@ double IfFilterGain(const RadarParams& p, double beat_hz) {
 }
 
 FmcwSynthesizer::FmcwSynthesizer(const RadarParams& p, int half_span_bins)
-    : params_(p), k_(FmcwConstants::From(p)), half_span_(std::clamp(half_span_bins, 2, p.samples_per_chirp / 2)) {
+    : params_(p),
+      k_(FmcwConstants::From(p)),
+      half_span_(std::clamp(half_span_bins, 1, p.samples_per_chirp / 2)),
+      max_quads_((half_span_ + 2) / 2) {
   const int n = k_.samples;
   twiddle_.resize(n);
   window_.resize(n);
@@ -117,14 +149,44 @@ FmcwSynthesizer::FmcwSynthesizer(const RadarParams& p, int half_span_bins)
     twiddle_[i] = Expj(-kTwoPi * i / n);
     window_[i] = 0.5 - 0.5 * std::cos(kTwoPi * i / n);  // periodic Hann
   }
-  for (auto& v : rotor_scratch_) v.resize(256);
-  const int width = 2 * half_span_ + 2;
-  table_.resize(static_cast<std::size_t>(kTableSteps + 1) * width);
+  // Kernel rows at kTableSteps + 1 fractional offsets; stored with the step to the next row.
+  const int width = 4 * max_quads_;
+  std::vector<cd> rows(static_cast<std::size_t>(kTableSteps + 1) * width);
   for (int f = 0; f <= kTableSteps; ++f) {
     for (int j = 0; j < width; ++j) {
-      const cd v = Kernel(j - half_span_ - static_cast<double>(f) / kTableSteps);
-      table_[static_cast<std::size_t>(f) * width + j] = cf(static_cast<float>(v.real()), static_cast<float>(v.imag()));
+      rows[static_cast<std::size_t>(f) * width + j] =
+          Kernel(j - 2 * max_quads_ + 1 - static_cast<double>(f) / kTableSteps);
     }
+  }
+  // Two copies per row: quads starting at bin 0 and at bin 2 (a window of q quads starts at
+  // bin 2 (max_quads − q) of the row, on one grid or the other).
+  const int row_floats = 16 * (2 * max_quads_ - 1);
+  table_.assign(static_cast<std::size_t>(kTableSteps) * row_floats, 0.0f);
+  for (int f = 0; f < kTableSteps; ++f) {
+    float* row = table_.data() + static_cast<std::size_t>(f) * row_floats;
+    for (int shift = 0; shift <= 2; shift += 2) {
+      float* block = row + (shift == 0 ? 0 : 16 * max_quads_);
+      for (int j = shift; j + (shift == 0 ? 0 : 2) < width; ++j) {
+        const cd v = rows[static_cast<std::size_t>(f) * width + j];
+        const cd d = rows[static_cast<std::size_t>(f + 1) * width + j] - v;
+        float* quad = block + 16 * ((j - shift) / 4) + (j - shift) % 4;  // [re ×4 | im ×4 | Δre ×4 | Δim ×4]
+        quad[0] = static_cast<float>(v.real());
+        quad[4] = static_cast<float>(v.imag());
+        quad[8] = static_cast<float>(d.real());
+        quad[12] = static_cast<float>(d.imag());
+      }
+    }
+  }
+  // Largest sidelobe at or beyond each distance: |W| is even and N-periodic, so κ in [d, N/2].
+  constexpr int kGrid = 32;  // samples per bin; the sidelobe peaks are a bin wide
+  const int half = n / 2;
+  std::vector<double> at(static_cast<std::size_t>(half) * kGrid + 1);
+  for (std::size_t i = 0; i < at.size(); ++i) at[i] = std::abs(Kernel(static_cast<double>(i) / kGrid));
+  sidelobe_.assign(half + 1, 0.0);
+  double running = 0.0;
+  for (int i = static_cast<int>(at.size()) - 1; i >= 0; --i) {
+    running = std::max(running, at[i]);
+    if (i % kGrid == 0) sidelobe_[i / kGrid] = running;
   }
 }
 
@@ -174,41 +236,71 @@ void FmcwSynthesizer::AddRangeExact(const Tone& tone, std::span<std::complex<dou
   }
 }
 
-void FmcwSynthesizer::AddKernelFast(double centre_bin, cf coeff, cf* out) const {
-  const int bins = k_.bins;
-  const double fl = FloorFast(centre_bin);
-  const int m = static_cast<int>(fl);
-  const int lo = m - half_span_;
-  const int width = 2 * half_span_ + 2;
-  const int k_begin = std::max(lo, 0);
-  const int k_end = std::min(lo + width, bins);
-  if (k_begin >= k_end) return;
-  const double f = (centre_bin - fl) * kTableSteps;
-  int f0 = static_cast<int>(f);
-  if (f0 >= kTableSteps) f0 = kTableSteps - 1;
-  const float t = static_cast<float>(f - f0);
-  // Linear interpolation between two table rows, times the tone's coefficient; written
-  // out in real arithmetic so that it vectorizes (std::complex<float> * would not).
-  const float* row0 = reinterpret_cast<const float*>(table_.data() + static_cast<std::size_t>(f0) * width);
-  const float* row1 = row0 + 2 * width;
-  const float c0r = coeff.real() * (1.0f - t), c0i = coeff.imag() * (1.0f - t);
-  const float c1r = coeff.real() * t, c1i = coeff.imag() * t;
-  float* o = reinterpret_cast<float*>(out);
-  for (int k = k_begin; k < k_end; ++k) {
-    const int j = 2 * (k - lo);
-    o[2 * k] += c0r * row0[j] - c0i * row0[j + 1] + c1r * row1[j] - c1i * row1[j + 1];
-    o[2 * k + 1] += c0r * row0[j + 1] + c0i * row0[j] + c1r * row1[j + 1] + c1i * row1[j];
+int FmcwSynthesizer::QuadsFor(double amplitude_v, double floor_v) const {
+  if (floor_v <= 0.0) return max_quads_;
+  for (int q = 1; q < max_quads_; ++q) {
+    const int d = std::min(2 * q, static_cast<int>(sidelobe_.size()) - 1);
+    if (0.5 * amplitude_v * sidelobe_[d] < floor_v) return q;
+  }
+  return max_quads_;
+}
+
+namespace {
+
+// coeff · (row + t Δrow) added to `count` bins, four at a time; Quads > 0 unrolls a
+// fixed width (most kernels are 4–12 bins, where a loop's overhead would dominate).
+template <int Quads>
+inline void AccumulateKernel(const float* quad, int quads, V4 t, V4 cr, V4 ci, float* o_re, float* o_im) {
+  const int n = Quads > 0 ? Quads : quads;
+  for (int i = 0; i < n; ++i, quad += 16) {
+    const V4 kr = Load4(quad) + t * Load4(quad + 8);
+    const V4 ki = Load4(quad + 4) + t * Load4(quad + 12);
+    Store4(o_re + 4 * i, Load4(o_re + 4 * i) + (cr * kr - ci * ki));
+    Store4(o_im + 4 * i, Load4(o_im + 4 * i) + (cr * ki + ci * kr));
   }
 }
 
-void FmcwSynthesizer::AddRangeFast(const Tone& tone, std::span<std::complex<float>> profile) const {
+}  // namespace
+
+inline void FmcwSynthesizer::AddKernel(double centre_bin, float coeff_re, float coeff_im, int quads, float* re,
+                                       float* im) const {
+  const double fl = FloorFast(centre_bin);
+  const int b0 = static_cast<int>(fl) - 2 * quads + 1;  // first bin of the window
+  const int count = 4 * quads;
+  if (b0 >= k_.bins || b0 + count <= 0) return;
+  const double f = (centre_bin - fl) * kTableSteps;
+  int f0 = static_cast<int>(f);
+  if (f0 >= kTableSteps) f0 = kTableSteps - 1;
+  // First bin of the window in the row: 2 (max_quads − q), on the grid starting at bin 0 or 2.
+  const int skip = max_quads_ - quads;
+  const float* quad = table_.data() + static_cast<std::size_t>(f0) * 16 * (2 * max_quads_ - 1) +
+                      (skip % 2 == 0 ? 16 * (skip / 2) : 16 * max_quads_ + 16 * ((skip - 1) / 2));
+  // Linear interpolation between two table rows, times the coefficient.
+  const V4 t = Splat4(static_cast<float>(f - f0));
+  const V4 cr = Splat4(coeff_re);
+  const V4 ci = Splat4(coeff_im);
+  switch (quads) {
+    case 1: AccumulateKernel<1>(quad, quads, t, cr, ci, re + b0, im + b0); break;
+    case 2: AccumulateKernel<2>(quad, quads, t, cr, ci, re + b0, im + b0); break;
+    case 3: AccumulateKernel<3>(quad, quads, t, cr, ci, re + b0, im + b0); break;
+    case 4: AccumulateKernel<4>(quad, quads, t, cr, ci, re + b0, im + b0); break;
+    default: AccumulateKernel<0>(quad, quads, t, cr, ci, re + b0, im + b0); break;
+  }
+}
+
+void FmcwSynthesizer::AddKernels(std::span<const KernelTerm> terms, SplitProfile* out) const {
+  for (const KernelTerm& t : terms) AddKernel(t.centre_bin, t.coeff_re, t.coeff_im, t.quads, out->Re(t.rx), out->Im(t.rx));
+}
+
+void FmcwSynthesizer::AddRangeFast(const Tone& tone, double floor_v, SplitProfile* out) const {
   const int n = k_.samples;
-  const int bins = k_.bins;
-  const int reach = half_span_ + 2;  // the kernel table covers [c − K, c + K + 1]
   const double doppler = tone.chirp >= 0 ? 1.0 / k_.chirps
                                          : DopplerFactor(kTwoPi * tone.path_rate_mps * k_.chirp_repetition_s /
                                                              k_.wavelength_m,
                                                          k_.chirps);
+  double a_max = 0.0;
+  for (int rx = 0; rx < k_.num_rx; ++rx) a_max = std::max(a_max, tone.amplitude_v[rx]);
+  const int quads = QuadsFor(a_max * std::fabs(doppler), floor_v);
   for (int rx = 0; rx < k_.num_rx; ++rx) {
     if (tone.amplitude_v[rx] == 0.0) continue;
     const double tau = tone.path_m[rx] * (1.0 / kSpeedOfLightMps);
@@ -217,94 +309,125 @@ void FmcwSynthesizer::AddRangeFast(const Tone& tone, std::span<std::complex<floa
     const float half_a = static_cast<float>(0.5 * tone.amplitude_v[rx] * doppler);
     float sn = 0.0f;
     float cs = 0.0f;
-    SinCos(phi0, &sn, &cs);
-    const cf cpos(half_a * cs, half_a * sn);
-    const cf cneg = std::conj(cpos);
+    FastSinCos(phi0, &sn, &cs);
+    const float cr = half_a * cs;
+    const float ci = half_a * sn;
     double p = k_.PathToBin(tone.path_m[rx]);
     if (p >= n) p = std::fmod(p, static_cast<double>(n));
-    cf* out = profile.data() + static_cast<std::size_t>(rx) * bins;
-    // The kernel is N-periodic: the tone at p (and p − N), its image at −p (and N − p).
-    if (p - half_span_ < bins) AddKernelFast(p, cpos, out);
-    if (p - n + reach > 0) AddKernelFast(p - n, cpos, out);
-    if (-p + reach > 0) AddKernelFast(-p, cneg, out);
-    if (n - p - half_span_ < bins) AddKernelFast(n - p, cneg, out);
+    float* re = out->Re(rx);
+    float* im = out->Im(rx);
+    // The kernel is N-periodic: the tone at p (and p − N), its image (conjugate) at −p (and N − p).
+    AddKernel(p, cr, ci, quads, re, im);
+    AddKernel(p - n, cr, ci, quads, re, im);
+    AddKernel(-p, cr, -ci, quads, re, im);
+    AddKernel(n - p, cr, -ci, quads, re, im);
   }
 }
 
-void FmcwSynthesizer::AddRaw(const Tone& tone, std::span<float> raw) const {
+void FmcwSynthesizer::AddChirp(double phase_rad, double omega_rad, double amplitude_v, float* x) const {
+  constexpr int kBlock = 16;
+  const int n = k_.samples;
+  // Sample rotors e^{jωb}, b < 16, and block starts A e^{jφ0} e^{j16ωa}: every sample is an
+  // independent product Re(start_a · e^{jωb}), so the inner loop vectorizes. The powers are
+  // built by short interleaved recurrences (four chains for the rotors, two for the blocks)
+  // rather than one long dependent chain; in double, so their error stays ~1e-15.
+  const cd w1 = FastExpj(omega_rad);
+  const cd w2 = w1 * w1;
+  const cd w4 = w2 * w2;
+  cd w[kBlock];
+  w[0] = 1.0;
+  w[1] = w1;
+  w[2] = w2;
+  w[3] = w2 * w1;
+  for (int b = 4; b < kBlock; ++b) w[b] = w[b - 4] * w4;
+  alignas(16) float wr[kBlock];
+  alignas(16) float wi[kBlock];
+  for (int b = 0; b < kBlock; ++b) {
+    wr[b] = static_cast<float>(w[b].real());
+    wi[b] = static_cast<float>(w[b].imag());
+  }
+  const cd step = w[kBlock - 1] * w1;  // e^{j16ω}
+  const cd step2 = step * step;
+  cd even = amplitude_v * FastExpj(phase_rad);
+  cd odd = even * step;
+  int i = 0;
+  for (int a = 0; i + kBlock <= n; i += kBlock, ++a) {
+    const cd st = a % 2 == 0 ? even : odd;
+    const V4 sr = Splat4(static_cast<float>(st.real()));
+    const V4 si = Splat4(static_cast<float>(st.imag()));
+    for (int b = 0; b < kBlock; b += 4) Store4(x + i + b, Load4(x + i + b) + (sr * Load4(wr + b) - si * Load4(wi + b)));
+    if (a % 2 == 0) {
+      even *= step2;
+    } else {
+      odd *= step2;
+    }
+  }
+  const cd st = (n / kBlock) % 2 == 0 ? even : odd;
+  for (int b = 0; i < n; ++i, ++b) x[i] += static_cast<float>(st.real()) * wr[b] - static_cast<float>(st.imag()) * wi[b];
+}
+
+void FmcwSynthesizer::AddRaw(std::span<const Tone> tones, std::span<float> raw) const {
   const int n = k_.samples;
   const int nrx = k_.num_rx;
+  const int chirps = k_.chirps;
   const double s = k_.slope_hz_per_s;
   const double f0 = k_.start_hz;
-  const int m_first = tone.chirp >= 0 ? tone.chirp : 0;
-  const int chirps = tone.chirp >= 0 ? 1 : k_.chirps;
-  // Path change between chirps (same for all RX).
-  const double dtau = tone.chirp >= 0 ? 0.0 : tone.path_rate_mps * k_.chirp_repetition_s / kSpeedOfLightMps;
-  const cd dsample_rot = Expj(kTwoPi * s * dtau / k_.sample_rate_hz);  // Δω per chirp
-  constexpr int kBlock = 8;
-  const int full_blocks = n / kBlock;
-  const int blocks = (n + kBlock - 1) / kBlock;
-  // Scratch, structure of arrays over chirps so that the recurrences of different chirps
-  // run side by side: [chirp][b] sample rotors, [chirp][block] block starts.
-  std::vector<float>& sr = scratch_[0];
-  std::vector<float>& si = scratch_[1];
-  std::vector<float>& br = scratch_[2];
-  std::vector<float>& bi = scratch_[3];
-  sr.resize(static_cast<std::size_t>(chirps) * kBlock);
-  si.resize(sr.size());
-  br.resize(static_cast<std::size_t>(chirps) * blocks);
-  bi.resize(br.size());
-  cd* rot = rotor_scratch_[0].data();  // sized for 256 chirps (CheckRadarParams' limit)
-  cd* start = rotor_scratch_[1].data();
-  cd* pw = rotor_scratch_[2].data();
-  for (int rx = 0; rx < nrx; ++rx) {
-    const double a = tone.amplitude_v[rx];
-    if (a == 0.0) continue;
-    const double offset_s = tone.chirp >= 0 ? 0.0 : ChirpOffsetS(m_first);
-    const double tau = (tone.path_m[rx] + tone.path_rate_mps * offset_s) / kSpeedOfLightMps;
-    // x[n] = A cos(ω n + φ0), ω = 2π S τ / fs, φ0 = 2π f0 τ − π S τ². From chirp to chirp
-    // τ grows by dτ, so ω turns by 2π S dτ / fs and φ0 by 2π f0 dτ − π S (2 τ_m dτ + dτ²);
-    // that step is taken at the middle chirp (it drifts by 2π S dτ² < 1e-12 rad per chirp).
-    const double tau_mid = tau + 0.5 * (chirps - 1) * dtau;
-    const cd phase_step = Expj(kTwoPi * f0 * dtau - std::numbers::pi * s * (2.0 * tau_mid * dtau + dtau * dtau));
-    rot[0] = Expj(kTwoPi * s * tau / k_.sample_rate_hz);
-    start[0] = a * Expj(kTwoPi * f0 * tau - std::numbers::pi * s * tau * tau);
-    for (int m = 1; m < chirps; ++m) {
-      rot[m] = rot[m - 1] * dsample_rot;
-      start[m] = start[m - 1] * phase_step;
+  const double t_rep = k_.chirp_repetition_s;
+  const double half = 0.5 * (chirps - 1);  // chirps from the centre to the first or last
+  // x[n] = A cos(ω n + φ0), ω = 2π S τ / fs, φ0 = 2π f0 τ − π S τ²: start A e^{jφ0}, rotor e^{jω}.
+  auto chirp_at = [&](double path_m, double amplitude_v, float* x) {
+    const double tau = path_m / kSpeedOfLightMps;
+    AddChirp(kTwoPi * f0 * tau - std::numbers::pi * s * tau * tau, kTwoPi * s * tau / k_.sample_rate_hz, amplitude_v,
+             x);
+  };
+  bool nodes = false;
+  for (const Tone& tone : tones) {
+    const bool every_chirp = tone.chirp < 0;
+    // Largest phase step between chirps (at the end of the sweep), times the chirps to the centre.
+    const double f_end = f0 + s * n / k_.sample_rate_hz;
+    const double turn = kTwoPi * f_end * std::fabs(tone.path_rate_mps) * t_rep / kSpeedOfLightMps * half;
+    const bool interpolate = every_chirp && turn <= kMaxInterpolatedTurnRad;
+    if (interpolate && !nodes) {
+      for (auto& v : nodes_) v.assign(static_cast<std::size_t>(nrx) * n, 0.0f);
+      nodes = true;
     }
-    // Sample rotors e^{jωb}, b < 8, and the block step e^{j8ω}.
-    for (int m = 0; m < chirps; ++m) pw[m] = 1.0;
-    for (int b = 0; b < kBlock; ++b) {
-      for (int m = 0; m < chirps; ++m) {
-        sr[m * kBlock + b] = static_cast<float>(pw[m].real());
-        si[m * kBlock + b] = static_cast<float>(pw[m].imag());
-        pw[m] *= rot[m];
+    for (int rx = 0; rx < nrx; ++rx) {
+      const double a = tone.amplitude_v[rx];
+      if (a == 0.0) continue;
+      if (interpolate) {
+        for (int node = 0; node < 3; ++node) {
+          const double offset_s = (node - 1) * half * t_rep;
+          chirp_at(tone.path_m[rx] + tone.path_rate_mps * offset_s, a, nodes_[node].data() + rx * n);
+        }
+        continue;
+      }
+      const int m_first = every_chirp ? 0 : tone.chirp;
+      const int m_last = every_chirp ? chirps - 1 : tone.chirp;
+      for (int m = m_first; m <= m_last; ++m) {
+        const double offset_s = every_chirp ? ChirpOffsetS(m) : 0.0;
+        chirp_at(tone.path_m[rx] + tone.path_rate_mps * offset_s, a,
+                 raw.data() + (static_cast<std::size_t>(m) * nrx + rx) * n);
       }
     }
-    // Block starts A e^{jφ0} e^{j8ωa}.
-    for (int blk = 0; blk < blocks; ++blk) {
-      for (int m = 0; m < chirps; ++m) {
-        br[m * blocks + blk] = static_cast<float>(start[m].real());
-        bi[m * blocks + blk] = static_cast<float>(start[m].imag());
-        start[m] *= pw[m];
-      }
-    }
-    // Every sample Re(start_a · e^{jωb}): independent products.
-    for (int m = 0; m < chirps; ++m) {
-      float* x = raw.data() + (static_cast<std::size_t>(m_first + m) * nrx + rx) * n;
-      const float* srm = &sr[m * kBlock];
-      const float* sim = &si[m * kBlock];
-      const float* brm = &br[m * blocks];
-      const float* bim = &bi[m * blocks];
-      for (int blk = 0; blk < full_blocks; ++blk) {
-        float* xb = x + blk * kBlock;
-        const float r = brm[blk];
-        const float q = bim[blk];
-        for (int b = 0; b < kBlock; ++b) xb[b] += r * srm[b] - q * sim[b];
-      }
-      for (int i = full_blocks * kBlock, b = 0; i < n; ++i, ++b) x[i] += brm[full_blocks] * srm[b] - bim[full_blocks] * sim[b];
-    }
+  }
+  if (!nodes) return;
+  // Quadratic through the first (u = −1), centre (0) and last (+1) chirp:
+  // x(u) = c + u (l − f)/2 + u² ((l + f)/2 − c).
+  float* first = nodes_[0].data();
+  const float* centre = nodes_[1].data();
+  float* last = nodes_[2].data();
+  const std::size_t row = static_cast<std::size_t>(nrx) * n;
+  for (std::size_t i = 0; i < row; ++i) {
+    const float d1 = 0.5f * (last[i] - first[i]);
+    const float d2 = 0.5f * (last[i] + first[i]) - centre[i];
+    first[i] = d1;
+    last[i] = d2;
+  }
+  for (int m = 0; m < chirps; ++m) {
+    const float u = half > 0.0 ? static_cast<float>((m - half) / half) : 0.0f;
+    const float u2 = u * u;
+    float* x = raw.data() + static_cast<std::size_t>(m) * row;
+    for (std::size_t i = 0; i < row; ++i) x[i] += centre[i] + u * first[i] + u2 * last[i];
   }
 }
 
@@ -339,11 +462,11 @@ void FmcwSynthesizer::RangeFromRaw(std::span<const float> raw, std::span<std::co
   }
 }
 
-NoiseSource::NoiseSource(std::uint64_t seed) : seed_(seed) { NormalTable(); }
+NoiseSource::NoiseSource(std::uint64_t seed) : seed_(seed) { Tables(); }
 
 void NoiseSource::AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v,
-                                std::span<std::complex<float>> profile) const {
-  const std::vector<cf>& table = NormalTable();
+                                SplitProfile* out) const {
+  const NoiseTables& tables = Tables();
   RandomStream stream =
       RandomStream(seed_, StableId("radar"), StableId("noise")).Derive(static_cast<std::uint64_t>(frame_index));
   const int bins = k.bins;
@@ -352,27 +475,56 @@ void NoiseSource::AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k
   const float scale = static_cast<float>(2.0 * sd_v / std::sqrt(static_cast<double>(k.samples) * k.chirps));
   const float inv_sqrt2 = static_cast<float>(std::sqrt(0.5));
   const float sqrt2 = static_cast<float>(std::sqrt(2.0));
-  std::vector<cf> g(bins + 2);
+  constexpr double kAngleStep = kTwoPi / 65536.0;
   for (int rx = 0; rx < k.num_rx; ++rx) {
     const std::uint64_t w = stream.NextU64();
-    const cf* ta = table.data() + (w & 0xffff);
-    const cf* tb = table.data() + ((w >> 16) & 0xffff);
-    const double th1 = kTwoPi * static_cast<double>((w >> 32) & 0xffff) / 65536.0;
-    const double th2 = kTwoPi * static_cast<double>((w >> 48) & 0xffff) / 65536.0;
-    const cf u1 = cf(static_cast<float>(std::cos(th1)), static_cast<float>(std::sin(th1))) * inv_sqrt2;
-    const cf u2 = cf(static_cast<float>(std::cos(th2)), static_cast<float>(std::sin(th2))) * inv_sqrt2;
-    for (int i = 0; i <= bins; ++i) g[i + 1] = ta[i] * u1 + tb[i] * u2;
-    g[1] = cf(g[1].real() * sqrt2, 0.0f);                // G_0 real
-    g[bins + 1] = cf(g[bins + 1].real() * sqrt2, 0.0f);  // G_{N/2} real
-    g[0] = std::conj(g[2]);                              // G_{−1} = conj(G_1)
-    cf* out = profile.data() + static_cast<std::size_t>(rx) * bins;
-    for (int i = 0; i < bins; ++i) out[i] += scale * (0.5f * g[i + 1] - 0.25f * (g[i] + g[i + 2]));
+    const std::size_t a = w & kNoiseOffsetMask;
+    const std::size_t b = (w >> 16) & kNoiseOffsetMask;
+    float s1 = 0.0f, c1 = 0.0f, s2 = 0.0f, c2 = 0.0f;
+    FastSinCos(kAngleStep * static_cast<double>((w >> 32) & 0xffff), &s1, &c1);
+    FastSinCos(kAngleStep * static_cast<double>((w >> 48) & 0xffff), &s2, &c2);
+    const cf u1 = cf(c1, s1) * inv_sqrt2;
+    const cf u2 = cf(c2, s2) * inv_sqrt2;
+    float* re = out->Re(rx);
+    float* im = out->Im(rx);
+    // Inner bins from the filtered table: X_k = scale (u1 F[a+k] + u2 F[b+k]).
+    const float* far = tables.filtered_re.data() + a;
+    const float* fai = tables.filtered_im.data() + a;
+    const float* fbr = tables.filtered_re.data() + b;
+    const float* fbi = tables.filtered_im.data() + b;
+    const V4 u1r = Splat4(scale * u1.real()), u1i = Splat4(scale * u1.imag());
+    const V4 u2r = Splat4(scale * u2.real()), u2i = Splat4(scale * u2.imag());
+    int i = 2;
+    for (; i + 4 <= bins - 1; i += 4) {
+      const V4 ar = Load4(far + i), ai = Load4(fai + i), br = Load4(fbr + i), bi = Load4(fbi + i);
+      Store4(re + i, Load4(re + i) + (u1r * ar - u1i * ai + u2r * br - u2i * bi));
+      Store4(im + i, Load4(im + i) + (u1r * ai + u1i * ar + u2r * bi + u2i * br));
+    }
+    for (; i < bins - 1; ++i) {
+      const cf x = scale * (u1 * cf(far[i], fai[i]) + u2 * cf(fbr[i], fbi[i]));
+      re[i] += x.real();
+      im[i] += x.imag();
+    }
+    // Edge bins with the real-signal terms.
+    auto g = [&](int idx) { return tables.normal[a + idx] * u1 + tables.normal[b + idx] * u2; };
+    const cf g0(g(0).real() * sqrt2, 0.0f);             // G_0 real
+    const cf g1 = g(1);
+    const cf gn(g(bins).real() * sqrt2, 0.0f);          // G_{N/2} real
+    const cf x0 = scale * (0.5f * g0 - 0.25f * (std::conj(g1) + g1));
+    const cf x1 = scale * (0.5f * g1 - 0.25f * (g0 + g(2)));
+    const cf xl = scale * (0.5f * g(bins - 1) - 0.25f * (g(bins - 2) + gn));
+    re[0] += x0.real();
+    im[0] += x0.imag();
+    re[1] += x1.real();
+    im[1] += x1.imag();
+    re[bins - 1] += xl.real();
+    im[bins - 1] += xl.imag();
   }
 }
 
 void NoiseSource::AddRawNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v,
                               std::span<float> raw) const {
-  const float* table = reinterpret_cast<const float*>(NormalTable().data());  // components: variance ½
+  const float* table = reinterpret_cast<const float*>(Tables().normal.data());  // components: variance ½
   RandomStream stream =
       RandomStream(seed_, StableId("radar"), StableId("noise")).Derive(static_cast<std::uint64_t>(frame_index));
   const int n = k.samples;
@@ -380,11 +532,13 @@ void NoiseSource::AddRawNoise(std::int64_t frame_index, const FmcwConstants& k, 
   const float sd_row = static_cast<float>(sd_v * std::sqrt(2.0));
   for (int r = 0; r < rows; ++r) {
     const std::uint64_t w = stream.NextU64();
-    const float* ta = table + 2 * (w & 0xffff);
-    const float* tb = table + 2 * ((w >> 16) & 0xffff);
-    const double th = kTwoPi * static_cast<double>(w >> 40) / 16777216.0;
-    const float c = static_cast<float>(std::cos(th)) * sd_row;
-    const float s = static_cast<float>(std::sin(th)) * sd_row;
+    const float* ta = table + 2 * (w & kNoiseOffsetMask);
+    const float* tb = table + 2 * ((w >> 16) & kNoiseOffsetMask);
+    float s = 0.0f;
+    float c = 0.0f;
+    FastSinCos(kTwoPi * static_cast<double>(w >> 40) / 16777216.0, &s, &c);
+    c *= sd_row;
+    s *= sd_row;
     float* x = raw.data() + static_cast<std::size_t>(r) * n;
     for (int i = 0; i < n; ++i) x[i] += c * ta[i] + s * tb[i];
   }
@@ -396,15 +550,26 @@ int QuantizeRaw(const FmcwConstants& k, std::span<float> raw) {
   const float hi = static_cast<float>(std::ldexp(1.0, k.adc_bits - 1) - 1.0);
   const float lo = static_cast<float>(-std::ldexp(1.0, k.adc_bits - 1));
   int clipped = 0;
-  for (float& v : raw) {
-    float code = std::nearbyint(v * inv);
-    if (code > hi) {
-      code = hi;
-      ++clipped;
-    } else if (code < lo) {
-      code = lo;
-      ++clipped;
+  if (k.adc_bits > 22) {  // codes beyond the reach of the rounding trick below
+    for (float& v : raw) {
+      float code = std::nearbyint(v * inv);
+      if (code > hi || code < lo) ++clipped;
+      v = std::clamp(code, lo, hi) * lsb;
     }
+    return clipped;
+  }
+  // Round half to even without a libm call (baseline x86-64 has no rounding instruction):
+  // after clamping to [lo − 1, hi + 1] (|x| <= 2^21 + 1), adding and subtracting 1.5·2^23
+  // leaves the nearest integer. Branch-free, so it vectorizes.
+  constexpr float kMagic = 12582912.0f;
+  for (float& v : raw) {
+    float x = v * inv;
+    x = x < lo - 1.0f ? lo - 1.0f : x;
+    x = x > hi + 1.0f ? hi + 1.0f : x;
+    float code = (x + kMagic) - kMagic;
+    clipped += (code > hi) | (code < lo);
+    code = code > hi ? hi : code;
+    code = code < lo ? lo : code;
     v = code * lsb;
   }
   return clipped;

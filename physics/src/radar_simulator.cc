@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <stdexcept>
 
@@ -59,8 +60,11 @@ RadarSimulator::RadarSimulator(const RoomSpec& room, const DeviceSpec& device, s
       info_(MakeRadarInfo(Checked(device.radar))),
       synth_(device.radar, options.kernel_half_span_bins),
       prop_(device.radar, room, DevicePose::From(device), options.multipath, options.cull_below_noise_db),
-      noise_(seed) {
+      noise_(seed),
+      bank_(synth_.constants()) {
   const FmcwConstants& k = synth_.constants();
+  kernel_floor_v_ = prop_.bin_noise_sd_v() * std::pow(10.0, -options_.kernel_floor_below_noise_db / 20.0);
+  accumulator_.Reset(k.num_rx, k.bins, synth_.pad_bins());
   std::vector<Tone> tones;
   if (options_.static_scene) {
     for (const StaticReflector& r : StaticReflectors(room_, prop_.pose())) {
@@ -153,7 +157,7 @@ ScatterLook RadarSimulator::LookOf(const FrameBody& fb, int i) const {
 }
 
 void RadarSimulator::AddBodyTones(int body, bool breathing, bool rigid, std::span<const BodyState> states,
-                                  std::vector<Tone>* tones, std::vector<CachedPath>* cache) {
+                                  std::vector<Tone>* tones) {
   const FrameBody& fb = frame_bodies_[body];
   const BodyMemory& mem = memory_[fb.memory];
   const double fr = synth_.constants().frame_rate_hz;
@@ -165,27 +169,47 @@ void RadarSimulator::AddBodyTones(int body, bool breathing, bool rigid, std::spa
     const std::size_t first = tones->size();
     specs_scratch_.clear();
     prop_.AddPaths(look, DirectTransmission(look.position_m, body), states[fb.index].in_bed, &specs_scratch_, tones);
+    if (!fb.has_previous) continue;
     for (std::size_t j = first; j < tones->size(); ++j) {
-      Tone& tone = (*tones)[j];
-      const PathSpec spec = specs_scratch_[j - first];
-      if (cache != nullptr) cache->push_back({body, i, spec, tone.amplitude_v[0]});
       // d(path)/dt from the previous frame: the motion within this frame.
-      if (fb.has_previous) tone.path_rate_mps = (tone.path_m[0] - prop_.PathLength0(mem.position[i], spec)) * fr;
+      Tone& tone = (*tones)[j];
+      tone.path_rate_mps = (tone.path_m[0] - prop_.PathLength0(mem.position[i], specs_scratch_[j - first])) * fr;
     }
   }
 }
 
-void RadarSimulator::BuildSteadyCache(std::span<const BodyState> states) {
-  const FmcwConstants& k = synth_.constants();
+void RadarSimulator::BuildSteadyCache(std::span<const BodySpec> specs, std::span<const BodyState> states) {
   std::vector<std::complex<double>> range(static_range_.begin(), static_range_.end());
   std::vector<double> raw(static_raw_.begin(), static_raw_.end());
   std::vector<Tone> rigid;
-  breathing_paths_.clear();
-  std::vector<Tone> scratch;
+  std::vector<Tone> paths;
+  bank_.Clear();
+  slots_.clear();
+  resting_bodies_.clear();
   for (int b = 0; b < static_cast<int>(frame_bodies_.size()); ++b) {
-    AddBodyTones(b, false, true, states, &rigid, nullptr);
-    scratch.clear();
-    AddBodyTones(b, true, false, states, &scratch, &breathing_paths_);
+    const FrameBody& fb = frame_bodies_[b];
+    const BodyMemory& mem = memory_[fb.memory];
+    resting_bodies_.push_back({fb.index, fb.memory});
+    AddBodyTones(b, false, true, states, &rigid);
+    for (int i = 0; i < fb.parts.count; ++i) {
+      const BodyPart& part = fb.parts.part[i];
+      if (part.pressed || !part.breathing) continue;
+      const ScatterLook look = LookOf(fb, i);
+      paths.clear();
+      specs_scratch_.clear();
+      prop_.AddPaths(look, DirectTransmission(look.position_m, b), states[fb.index].in_bed, &specs_scratch_, &paths);
+      if (paths.empty()) continue;
+      const int slot = static_cast<int>(slots_.size());
+      slots_.push_back({fb.index, PartDisplacementWeights(specs[fb.index].kind, i)});
+      for (std::size_t j = 0; j < paths.size(); ++j) {
+        const double previous = fb.has_previous ? prop_.PathLength0(mem.position[i], specs_scratch_[j])
+                                                : std::numeric_limits<double>::quiet_NaN();
+        double a_max = 0.0;
+        for (double a : paths[j].amplitude_v) a_max = std::max(a_max, a);
+        bank_.Add(prop_, part.rest_m, part.normal, specs_scratch_[j], paths[j].amplitude_v,
+                  synth_.QuadsFor(a_max, kernel_floor_v_), slot, previous);
+      }
+    }
   }
   for (Tone& t : rigid) {
     t.path_rate_mps = 0.0;  // resting: the pose equals the previous frame's
@@ -194,7 +218,8 @@ void RadarSimulator::BuildSteadyCache(std::span<const BodyState> states) {
   }
   slow_range_ = ToFloat(range);
   slow_raw_ = ToFloat(raw);
-  (void)k;
+  displacements_.assign(slots_.size(), 0.0);
+  counts_.breathing_paths = bank_.size();
   cache_valid_ = true;
 }
 
@@ -261,6 +286,40 @@ void RadarSimulator::SynthesizeFrame(std::int64_t frame_index, std::span<const B
   SynthesizeFrame(frame_index, specs, states, {}, level, out);
 }
 
+void RadarSimulator::BuildFrameBodies(std::int64_t frame_index, std::span<const BodySpec> specs,
+                                      std::span<const BodyState> states) {
+  frame_bodies_.clear();
+  capsules_.clear();
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (!states[i].in_room) continue;
+    FrameBody fb;
+    fb.index = static_cast<int>(i);
+    BodyMemory& mem = MemoryFor(keys_[i].id);
+    fb.memory = static_cast<int>(&mem - memory_.data());
+    fb.parts = BuildBodyParts(specs[i], states[i]);
+    fb.has_previous = mem.frame == frame_index - 1 && mem.count == fb.parts.count;
+    if (fb.has_previous && mem.positions_stale) {  // the previous frame was a resting one
+      const BodyParts last = BuildBodyParts(specs[i], mem.last_state);
+      for (int p = 0; p < last.count; ++p) mem.position[p] = last.part[p].Position();
+    }
+    mem.positions_stale = false;
+    if (states[i].motion > 0.0) {  // gross movement: every part jitters, differently each frame
+      RandomStream jitter =
+          RandomStream(seed_, keys_[i].id, StableId("motion")).Derive(static_cast<std::uint64_t>(frame_index));
+      const double sd = kMotionJitterM * std::min(states[i].motion, 1.0);
+      for (int p = 0; p < fb.parts.count; ++p) {
+        const double dx = jitter.Normal(0.0, sd);
+        const double dy = jitter.Normal(0.0, sd);
+        const double dz = jitter.Normal(0.0, sd);
+        fb.parts.part[p].rest_m += Vector3d(dx, dy, dz);
+      }
+    }
+    UpdateRcs(specs[i], keys_[i], &mem);
+    frame_bodies_.push_back(fb);
+    capsules_.push_back(BodyCapsule(specs[i], states[i]));
+  }
+}
+
 void RadarSimulator::SynthesizeFrame(std::int64_t frame_index, std::span<const BodySpec> specs,
                                      std::span<const BodyState> states, std::span<const PointTarget> points,
                                      RadarLevel level, RadarFrame* out) {
@@ -279,60 +338,40 @@ void RadarSimulator::SynthesizeFrame(std::int64_t frame_index, std::span<const B
   }
   const bool steady = consecutive && !moving && keys_ == prev_keys_;
 
-  frame_bodies_.clear();
-  capsules_.clear();
-  for (std::size_t i = 0; i < specs.size(); ++i) {
-    if (!states[i].in_room) continue;
-    FrameBody fb;
-    fb.index = static_cast<int>(i);
-    BodyMemory& mem = MemoryFor(keys_[i].id);
-    fb.memory = static_cast<int>(&mem - memory_.data());
-    fb.parts = BuildBodyParts(specs[i], states[i]);
-    fb.has_previous = mem.frame == frame_index - 1 && mem.count == fb.parts.count;
-    if (states[i].motion > 0.0) {  // gross movement: every part jitters, differently each frame
-      RandomStream jitter =
-          RandomStream(seed_, keys_[i].id, StableId("motion")).Derive(static_cast<std::uint64_t>(frame_index));
-      const double sd = kMotionJitterM * std::min(states[i].motion, 1.0);
-      for (int p = 0; p < fb.parts.count; ++p) {
-        const double dx = jitter.Normal(0.0, sd);
-        const double dy = jitter.Normal(0.0, sd);
-        const double dz = jitter.Normal(0.0, sd);
-        fb.parts.part[p].rest_m += Vector3d(dx, dy, dz);
-      }
-    }
-    UpdateRcs(specs[i], keys_[i], &mem);
-    frame_bodies_.push_back(fb);
-    capsules_.push_back(BodyCapsule(specs[i], states[i]));
-  }
-
   tones_.clear();
-  if (steady) {
-    if (!cache_valid_) BuildSteadyCache(states);
-    for (const CachedPath& cp : breathing_paths_) {
-      const FrameBody& fb = frame_bodies_[cp.body];
-      const Vector3d p = fb.parts.part[cp.part].Position();
-      Tone tone;
-      prop_.PathLengths(p, cp.spec, &tone.path_m);
-      for (int r = 0; r < k.num_rx; ++r) tone.amplitude_v[r] = cp.amplitude_v;
-      const Vector3d& prev = memory_[fb.memory].position[cp.part];
-      tone.path_rate_mps = (tone.path_m[0] - prop_.PathLength0(prev, cp.spec)) * k.frame_rate_hz;
-      tones_.push_back(tone);
+  if (steady && cache_valid_) {
+    // Resting frame: nothing moved but the breathing parts, along their normals.
+    for (std::size_t i = 0; i < slots_.size(); ++i) displacements_[i] = slots_[i].weights.Of(states[slots_[i].state]);
+    for (const RestingBody& rb : resting_bodies_) {
+      BodyMemory& mem = memory_[rb.memory];
+      mem.frame = frame_index;
+      mem.last_state = states[rb.state];
+      mem.positions_stale = true;
     }
   } else {
-    cache_valid_ = false;
-    for (int b = 0; b < static_cast<int>(frame_bodies_.size()); ++b) AddBodyTones(b, true, true, states, &tones_, nullptr);
+    BuildFrameBodies(frame_index, specs, states);
+    if (steady) {
+      BuildSteadyCache(specs, states);
+      for (std::size_t i = 0; i < slots_.size(); ++i) displacements_[i] = slots_[i].weights.Of(states[slots_[i].state]);
+    } else {
+      cache_valid_ = false;
+      for (int b = 0; b < static_cast<int>(frame_bodies_.size()); ++b) AddBodyTones(b, true, true, states, &tones_);
+    }
+    for (const FrameBody& fb : frame_bodies_) {
+      BodyMemory& mem = memory_[fb.memory];
+      mem.frame = frame_index;
+      mem.count = fb.parts.count;
+      for (int p = 0; p < fb.parts.count; ++p) mem.position[p] = fb.parts.part[p].Position();
+    }
   }
+  if (steady) bank_.Update(displacements_);
   AddPointTones(points);
   AddClutterTones(t_s);
 
   Emit(frame_index, steady, level, out);
 
-  for (const FrameBody& fb : frame_bodies_) {
-    BodyMemory& mem = memory_[fb.memory];
-    mem.frame = frame_index;
-    mem.count = fb.parts.count;
-    for (int p = 0; p < fb.parts.count; ++p) mem.position[p] = fb.parts.part[p].Position();
-  }
+  ++counts_.frames;
+  if (steady) ++counts_.resting_frames;
   std::swap(prev_keys_, keys_);
   last_frame_ = frame_index;
 }
@@ -351,20 +390,24 @@ void RadarSimulator::Emit(std::int64_t frame_index, bool steady, RadarLevel leve
     const std::vector<float>& base = steady ? slow_raw_ : static_raw_;
     out->raw.resize(static_cast<std::size_t>(k.chirps) * base.size());
     for (int m = 0; m < k.chirps; ++m) std::copy(base.begin(), base.end(), out->raw.begin() + m * base.size());
-    for (const Tone& t : tones_) synth_.AddRaw(t, out->raw);
+    if (steady) bank_.AppendTones(&tones_);
+    synth_.AddRaw(tones_, out->raw);
     if (options_.noise) noise_.AddRawNoise(frame_index, k, noise_sd_v_, out->raw);
     last_clipped_ = options_.quantize ? QuantizeRaw(k, out->raw) : 0;
     return;
   }
   out->level = RadarLevel::kRange;
   out->raw.clear();
-  const std::vector<std::complex<float>>& base = steady ? slow_range_ : static_range_;
-  out->range.assign(base.begin(), base.end());
-  for (const Tone& t : tones_) synth_.AddRangeFast(t, out->range);
+  accumulator_.Zero();
+  if (steady) bank_.AddRange(synth_, &accumulator_);
+  for (const Tone& t : tones_) synth_.AddRangeFast(t, kernel_floor_v_, &accumulator_);
   if (options_.noise) {
     const double q2 = options_.quantize ? k.adc_lsb_v * k.adc_lsb_v / 12.0 : 0.0;
-    noise_.AddRangeNoise(frame_index, k, std::sqrt(noise_sd_v_ * noise_sd_v_ + q2), out->range);
+    noise_.AddRangeNoise(frame_index, k, std::sqrt(noise_sd_v_ * noise_sd_v_ + q2), &accumulator_);
   }
+  const std::vector<std::complex<float>>& base = steady ? slow_range_ : static_range_;
+  out->range.resize(base.size());
+  accumulator_.AddTo(base, out->range);
 }
 
 }  // namespace nightsim::physics

@@ -63,8 +63,8 @@ Propagation::Propagation(const RadarParams& p, const RoomSpec& room, const Devic
   for (const auto& a : ResolveRxPositions(p)) rx_.push_back(pose.ToRoom(a));
   // Noise in one bin: E|n|² = 1.5 σ² / (N M), σ² thermal plus quantization (LSB² / 12).
   const double sigma2 = k_.thermal_sd_v * k_.thermal_sd_v + k_.adc_lsb_v * k_.adc_lsb_v / 12.0;
-  const double bin_sd = std::sqrt(1.5 * sigma2 / (static_cast<double>(k_.samples) * k_.chirps));
-  cull_v_ = 2.0 * std::pow(10.0, -cull_below_noise_db / 20.0) * bin_sd;  // a tone's peak is A/2
+  bin_noise_sd_v_ = std::sqrt(1.5 * sigma2 / (static_cast<double>(k_.samples) * k_.chirps));
+  cull_v_ = 2.0 * std::pow(10.0, -cull_below_noise_db / 20.0) * bin_noise_sd_v_;  // a tone's peak is A/2
 }
 
 void Propagation::PathLengths(const Eigen::Vector3d& p, PathSpec spec, std::array<double, kMaxRx>* out) const {

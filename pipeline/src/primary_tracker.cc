@@ -1,5 +1,6 @@
 #include "pipeline/primary_tracker.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -10,12 +11,21 @@ PrimaryTracker::PrimaryTracker(TrackerConfig config, BedSide bed_side) : config_
   if (!(c.min_range_m >= 0.0 && c.min_range_m < c.acquire_max_range_m && c.acquire_max_range_m <= c.track_max_range_m)) {
     throw std::invalid_argument("TrackerConfig: need 0 <= min_range_m < acquire_max_range_m <= track_max_range_m");
   }
-  if (!(c.human_min_rate_bpm > 0.0 && c.human_max_rate_bpm > c.human_min_rate_bpm)) {
-    throw std::invalid_argument("TrackerConfig: need 0 < human_min_rate_bpm < human_max_rate_bpm");
+  if (!(c.human_min_rate_bpm > 0.0 && c.human_max_rate_bpm > c.human_min_rate_bpm &&
+        c.track_max_rate_bpm >= c.human_max_rate_bpm)) {
+    throw std::invalid_argument("TrackerConfig: need 0 < human_min_rate_bpm < human_max_rate_bpm <= track_max_rate_bpm");
+  }
+  if (!(c.person_min_reflectivity_db >= c.min_reflectivity_db)) {
+    throw std::invalid_argument("TrackerConfig: need person_min_reflectivity_db >= min_reflectivity_db");
+  }
+  if (!(c.person_min_rate_bpm >= c.human_min_rate_bpm && c.person_min_rate_bpm < c.human_max_rate_bpm &&
+        c.person_max_depth_mm > 0.0)) {
+    throw std::invalid_argument(
+        "TrackerConfig: need human_min_rate_bpm <= person_min_rate_bpm < human_max_rate_bpm, person_max_depth_mm > 0");
   }
   if (!(c.track_alpha > 0.0 && c.track_alpha <= 1.0)) throw std::invalid_argument("TrackerConfig.track_alpha must be in (0, 1]");
   if (!(c.gate_range_m > 0.0 && c.gate_azimuth_rad > 0.0 && c.lost_after_s > 0.0 && c.body_gap_m >= 0.0 &&
-        c.acquire_confirm_s >= 0.0 && c.switch_confirm_s >= 0.0 && c.pattern_confirm_s >= 0.0)) {
+        c.acquire_confirm_s >= 0.0 && c.acquire_gap_s >= 0.0 && c.switch_confirm_s >= 0.0 && c.pattern_confirm_s >= 0.0)) {
     throw std::invalid_argument("TrackerConfig: gates and durations must be positive");
   }
   // Device frame: x is the device's right. The device stands on the user's
@@ -26,53 +36,99 @@ PrimaryTracker::PrimaryTracker(TrackerConfig config, BedSide bed_side) : config_
   foot_sign_ = bed_side == BedSide::kLeft ? -1.0 : 1.0;
 }
 
-bool PrimaryTracker::IsHumanLike(const CellAssessment& c) const {
+bool PrimaryTracker::IsBreathing(const CellAssessment& c) const {
   const double toward_foot = c.azimuth_rad * foot_sign_;
   const bool in_view = toward_foot >= 0.0 ? toward_foot <= config_.max_foot_side_azimuth_rad
                                           : -toward_foot <= config_.max_head_side_azimuth_rad;
   return in_view && std::abs(c.elevation_rad) <= config_.max_abs_elevation_rad && c.range_m >= config_.min_range_m &&
          c.quality >= config_.min_quality && c.rate_bpm >= config_.human_min_rate_bpm &&
-         c.rate_bpm <= config_.human_max_rate_bpm && c.fast_ratio <= config_.max_fast_ratio &&
+         c.rate_bpm <= config_.track_max_rate_bpm && c.fast_ratio <= config_.max_fast_ratio &&
          c.reflectivity_db >= config_.min_reflectivity_db;
 }
 
+bool PrimaryTracker::IsHumanLike(const CellAssessment& c) const {
+  return IsBreathing(c) && c.rate_bpm <= config_.human_max_rate_bpm;
+}
+
 void PrimaryTracker::ClusterBodies(const std::vector<CellAssessment>& cells) {
-  // Cells arrive in increasing range; human-like cells chained by small range
-  // gaps are one body, represented by its best-quality cell.
+  // Cells arrive in increasing range; breathing cells chained by small range gaps
+  // are one body. A body is a person when its strongest part is strong enough (a
+  // pet's whole body is weaker than a torso's near side) and it breathes like an
+  // adult: rate and depth (a fan's sweeping head is strong and smooth, but slower or
+  // far deeper).
   bodies_.clear();
+  body_of_cell_.assign(cells.size(), -1);
   double last_range_m = -1e9;
   for (int i = 0; i < static_cast<int>(cells.size()); ++i) {
     const CellAssessment& c = cells[static_cast<std::size_t>(i)];
-    if (!IsHumanLike(c)) continue;
-    if (bodies_.empty() || c.range_m - last_range_m > config_.body_gap_m) {
-      bodies_.push_back({i, c.range_m});
+    if (!IsBreathing(c)) continue;
+    // (The tolerance keeps bins exactly body_gap_m apart in one body whatever the rounding.)
+    if (bodies_.empty() || c.range_m - last_range_m > config_.body_gap_m + 1e-6) {
+      bodies_.push_back({i, i, false});
     } else {
       Body& b = bodies_.back();
-      if (c.quality > cells[static_cast<std::size_t>(b.cell)].quality) {
-        b.cell = i;
-        b.range_m = c.range_m;
-      }
+      if (c.quality > cells[static_cast<std::size_t>(b.best)].quality) b.best = i;
+      if (c.reflectivity_db > cells[static_cast<std::size_t>(b.strongest)].reflectivity_db) b.strongest = i;
     }
+    body_of_cell_[static_cast<std::size_t>(i)] = static_cast<int>(bodies_.size()) - 1;
     last_range_m = c.range_m;
+  }
+  for (Body& b : bodies_) {
+    const CellAssessment& strongest = cells[static_cast<std::size_t>(b.strongest)];
+    const CellAssessment& best = cells[static_cast<std::size_t>(b.best)];
+    b.person = strongest.reflectivity_db >= config_.person_min_reflectivity_db &&
+               best.rate_bpm >= config_.person_min_rate_bpm && best.rate_bpm <= config_.human_max_rate_bpm &&
+               best.depth_mm <= config_.person_max_depth_mm;
   }
 }
 
-int PrimaryTracker::NearestEligible(const std::vector<CellAssessment>& cells, double max_range_m) const {
+int PrimaryTracker::NearestPerson(const std::vector<CellAssessment>& cells, double max_range_m) const {
   int best = -1;
   for (const Body& b : bodies_) {
-    if (b.range_m > max_range_m) continue;
-    if (best < 0 || b.range_m < cells[static_cast<std::size_t>(best)].range_m) best = b.cell;
+    const double range_m = cells[static_cast<std::size_t>(b.strongest)].range_m;
+    if (!b.person || range_m > max_range_m) continue;
+    if (best < 0 || range_m < cells[static_cast<std::size_t>(best)].range_m) best = b.strongest;
   }
   return best;
 }
 
-void PrimaryTracker::StartTrack(double time_s, const CellAssessment& cell, int index) {
+int PrimaryTracker::AssociateCell(const std::vector<CellAssessment>& cells) const {
+  // Any cell within the gate of a body as strong as the tracked one has been keeps the
+  // track (its rate may exceed an adult's at rest: REM, recovery breaths). "As strong"
+  // is person-strong, or within reflectivity_drop_db of the track's strength: a
+  // sleeper seen through the edge of the beam stays tracked below the person
+  // threshold, while a pet in the user's warm spot is far weaker than the user was.
+  // The strongest such cell gives the position, so the reported target stays on the
+  // torso's near side rather than hopping with whichever of the chest, flank or
+  // abdomen bins breathes best.
+  const double min_strength_db =
+      std::min(config_.person_min_reflectivity_db, reflectivity_db_ - config_.reflectivity_drop_db);
+  int best = -1;
+  for (int i = 0; i < static_cast<int>(cells.size()); ++i) {
+    const CellAssessment& c = cells[static_cast<std::size_t>(i)];
+    const int body = BodyOf(i);
+    if (body < 0 ||
+        cells[static_cast<std::size_t>(bodies_[static_cast<std::size_t>(body)].strongest)].reflectivity_db <
+            min_strength_db ||
+        c.range_m > config_.track_max_range_m ||
+        std::abs(c.range_m - state_.range_m) > config_.gate_range_m ||
+        std::abs(c.azimuth_rad - state_.azimuth_rad) > config_.gate_azimuth_rad) {
+      continue;
+    }
+    if (best < 0 || c.reflectivity_db > cells[static_cast<std::size_t>(best)].reflectivity_db) best = i;
+  }
+  return best;
+}
+
+void PrimaryTracker::StartTrack(double time_s, const std::vector<CellAssessment>& cells, int index) {
+  const CellAssessment& cell = cells[static_cast<std::size_t>(index)];
+  const Body& body = bodies_[static_cast<std::size_t>(BodyOf(index))];
   state_.tracking = true;
   state_.cell = index;
   state_.range_m = cell.range_m;
   state_.azimuth_rad = cell.azimuth_rad;
-  state_.rate_bpm = cell.rate_bpm;
-  state_.quality = cell.quality;
+  state_.rate_bpm = cells[static_cast<std::size_t>(body.best)].rate_bpm;
+  state_.quality = cells[static_cast<std::size_t>(body.best)].quality;
   state_.coasting = false;
   reflectivity_db_ = cell.reflectivity_db;
   last_seen_s_ = time_s;
@@ -95,49 +151,46 @@ TrackState PrimaryTracker::Update(double time_s, const std::vector<CellAssessmen
   state_.coasting = false;
   state_.acquiring = false;
   state_.acquiring_quality = 0.0;
+  state_.other_person_quality = 0.0;
 
   if (!state_.tracking) {
     // Acquisition: the nearest person on the user's side, confirmed over time.
-    const int c = NearestEligible(cells, config_.acquire_max_range_m);
+    // A person settling into bed still shifts now and then, and an update without
+    // breathing quality then does not restart the confirmation unless it lasts.
+    const int c = NearestPerson(cells, config_.acquire_max_range_m);
     if (c < 0) {
-      pending_since_s_ = -1.0;
+      if (pending_since_s_ >= 0.0 && time_s - pending_seen_s_ > config_.acquire_gap_s) pending_since_s_ = -1.0;
+      OtherPersons(cells, -1);
       return state_;
     }
     const CellAssessment& cell = cells[static_cast<std::size_t>(c)];
-    if (pending_since_s_ < 0.0 || std::abs(cell.range_m - pending_range_m_) > config_.gate_range_m) {
+    if (pending_since_s_ < 0.0 || std::abs(cell.range_m - pending_range_m_) > config_.gate_range_m ||
+        time_s - pending_seen_s_ > config_.acquire_gap_s) {
       pending_since_s_ = time_s;
     }
     pending_range_m_ = cell.range_m;
+    pending_seen_s_ = time_s;
     if (time_s - pending_since_s_ >= config_.acquire_confirm_s) {
-      StartTrack(time_s, cell, c);
+      StartTrack(time_s, cells, c);
     } else {
       state_.acquiring = true;
-      state_.acquiring_quality = cell.quality;
+      state_.acquiring_quality = cells[static_cast<std::size_t>(bodies_[static_cast<std::size_t>(BodyOf(c))].best)].quality;
     }
+    OtherPersons(cells, BodyOf(c));
     return state_;
   }
 
-  // Association: the person's body within the gate, nearest to the track. A body
-  // only outside the gate (a distance jump) is not followed.
-  int assoc = -1;
-  for (const Body& b : bodies_) {
-    const CellAssessment& c = cells[static_cast<std::size_t>(b.cell)];
-    if (std::abs(c.range_m - state_.range_m) > config_.gate_range_m ||
-        std::abs(c.azimuth_rad - state_.azimuth_rad) > config_.gate_azimuth_rad || c.range_m > config_.track_max_range_m) {
-      continue;
-    }
-    if (assoc < 0 || std::abs(c.range_m - state_.range_m) <
-                         std::abs(cells[static_cast<std::size_t>(assoc)].range_m - state_.range_m)) {
-      assoc = b.cell;
-    }
-  }
-
+  // Association: a person's cell within the gate. A body only outside the gate (a
+  // distance jump) is not followed.
+  const int assoc = AssociateCell(cells);
   if (assoc >= 0) {
     const CellAssessment& c = cells[static_cast<std::size_t>(assoc)];
+    const Body& body = bodies_[static_cast<std::size_t>(BodyOf(assoc))];
+    const CellAssessment& best = cells[static_cast<std::size_t>(body.best)];
     // An abrupt, sustained change of breathing rate or reflector strength in the
-    // same place means another body may have taken it (the pet in the user's spot,
-    // the partner rolling over): reassess who is nearest.
-    const bool changed = std::abs(c.rate_bpm - state_.rate_bpm) > config_.rate_change_bpm ||
+    // same place means another body may have taken it (the partner rolling into the
+    // user's spot): reassess who is nearest.
+    const bool changed = std::abs(best.rate_bpm - state_.rate_bpm) > config_.rate_change_bpm ||
                          c.reflectivity_db < reflectivity_db_ - config_.reflectivity_drop_db;
     if (changed) {
       if (pattern_since_s_ < 0.0) pattern_since_s_ = time_s;
@@ -145,45 +198,69 @@ TrackState PrimaryTracker::Update(double time_s, const std::vector<CellAssessmen
       pattern_since_s_ = -1.0;
     }
     if (changed && time_s - pattern_since_s_ >= config_.pattern_confirm_s) {
-      const int nearest = NearestEligible(cells, config_.acquire_max_range_m);
+      const int nearest = NearestPerson(cells, config_.acquire_max_range_m);
       if (nearest < 0) {
         Lose();
+        OtherPersons(cells, -1);
         return state_;
       }
-      StartTrack(time_s, cells[static_cast<std::size_t>(nearest)], nearest);
+      StartTrack(time_s, cells, nearest);
+      OtherPersons(cells, BodyOf(nearest));
       return state_;
     }
     const double a = config_.track_alpha;
     state_.range_m += a * (c.range_m - state_.range_m);
     state_.azimuth_rad += a * (c.azimuth_rad - state_.azimuth_rad);
     if (!changed) {
-      state_.rate_bpm += a * (c.rate_bpm - state_.rate_bpm);
+      state_.rate_bpm += a * (best.rate_bpm - state_.rate_bpm);
       reflectivity_db_ += a * (c.reflectivity_db - reflectivity_db_);
     }
     state_.cell = assoc;
-    state_.quality = c.quality;
+    state_.quality = best.quality;
     last_seen_s_ = time_s;
   } else {
     state_.coasting = true;
     if (motion_near_track) last_seen_s_ = time_s;  // a moving person is still there
     if (time_s - last_seen_s_ >= config_.lost_after_s) {
       Lose();  // left the bed (restroom) or the signal is gone
+      OtherPersons(cells, -1);
       return state_;
     }
   }
 
   // "The person closest to the device": someone persistently nearer takes over.
-  const int nearest = NearestEligible(cells, config_.acquire_max_range_m);
-  if (nearest >= 0 && nearest != assoc &&
-      cells[static_cast<std::size_t>(nearest)].range_m < state_.range_m - config_.closer_margin_m) {
+  const int own_body = assoc >= 0 ? BodyOf(assoc) : -1;
+  const int nearest = NearestPerson(cells, config_.acquire_max_range_m);
+  const bool nearer = nearest >= 0 && BodyOf(nearest) != own_body &&
+                      cells[static_cast<std::size_t>(nearest)].range_m < state_.range_m - config_.closer_margin_m;
+  if (nearer) {
     if (closer_since_s_ < 0.0) closer_since_s_ = time_s;
     if (time_s - closer_since_s_ >= config_.switch_confirm_s) {
-      StartTrack(time_s, cells[static_cast<std::size_t>(nearest)], nearest);
+      StartTrack(time_s, cells, nearest);
+      OtherPersons(cells, BodyOf(nearest));
+      return state_;
     }
   } else {
     closer_since_s_ = -1.0;
   }
+  OtherPersons(cells, own_body);
   return state_;
+}
+
+void PrimaryTracker::OtherPersons(const std::vector<CellAssessment>& cells, int own_body) {
+  // Not the tracked (or candidate) body, nor, while the track coasts, a body at the
+  // track: the primary lying still with a weak breathing return is not someone else.
+  double best = 0.0;
+  for (int i = 0; i < static_cast<int>(bodies_.size()); ++i) {
+    const Body& b = bodies_[static_cast<std::size_t>(i)];
+    if (!b.person || i == own_body) continue;
+    if (own_body < 0 && state_.tracking &&
+        std::abs(cells[static_cast<std::size_t>(b.strongest)].range_m - state_.range_m) <= config_.gate_range_m) {
+      continue;
+    }
+    best = std::max(best, cells[static_cast<std::size_t>(b.best)].quality);
+  }
+  state_.other_person_quality = best;
 }
 
 }  // namespace nightsim::pipeline

@@ -39,6 +39,7 @@ void TrackingConfig::Validate() const {
   Require(motion_ratio_threshold > 0.0 && motion_ratio_threshold <= 1.0, "motion_ratio_threshold", "must be in (0, 1]");
   Require(motion_margin_m > 0.0, "motion_margin_m", "must be > 0");
   Require(presence_quality_ref > 0.0, "presence_quality_ref", "must be > 0");
+  Require(other_person_hold_s >= 0.0, "other_person_hold_s", "must be >= 0");
   Require(decision_lag_s >= 0.0, "decision_lag_s", "must be >= 0");
   Require(rate_margin_s >= 0.0, "rate_margin_s", "must be >= 0");
   Require(min_rate_window_s > 0.0, "min_rate_window_s", "must be > 0");
@@ -48,6 +49,7 @@ void TrackingConfig::Validate() const {
   Require(stream_buffer_s > 0.0, "stream_buffer_s", "must be > 0");
   // Stage configs validate themselves on construction; check them early too.
   PresenceDetector{presence};
+  PrimaryTracker{tracker, BedSide::kLeft};
 }
 
 struct TrackingPipeline::Stages {
@@ -112,6 +114,8 @@ void TrackingPipeline::Start(const RadarInfo& radar, const AppSettings& settings
   stream_last_s_ = -1.0;
   stream_last_mm_ = 0.0;
   next_epoch_ = 0;
+  other_quality_ = 0.0;
+  other_seen_s_ = -1e300;
 }
 
 double TrackingPipeline::LatencyS() const { return config_.finalize_delay_s; }
@@ -258,6 +262,15 @@ void TrackingPipeline::Update(double time_s) {
     }
   } else if (track.acquiring) {
     evidence = track.acquiring_quality / config_.presence_quality_ref;
+  }
+  // Someone else in bed (a partner alone while the primary is away or not yet in
+  // bed) is presence too, though not the primary's track.
+  if (track.other_person_quality > 0.0) {
+    other_quality_ = track.other_person_quality;
+    other_seen_s_ = time_s;
+  }
+  if (time_s - other_seen_s_ <= config_.other_person_hold_s) {
+    evidence = std::max(evidence, other_quality_ / config_.presence_quality_ref);
   }
   const PresenceState presence = s.presence.Update(time_s, evidence);
 

@@ -6,9 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
+#include "core/rng.h"
 #include "physics_test_util.h"
 
 namespace nightsim::physics {
@@ -237,6 +239,107 @@ TEST(Fmcw, TheAdcQuantizesAndClips) {
   EXPECT_FLOAT_EQ(x[2], 3.0f * static_cast<float>(k.adc_lsb_v));
   EXPECT_FLOAT_EQ(x[3], static_cast<float>(k.adc_full_scale_v - k.adc_lsb_v));
   EXPECT_FLOAT_EQ(x[4], static_cast<float>(-k.adc_full_scale_v));
+}
+
+// The kernel window of a tone is the narrowest whose left-out sidelobes, (A/2)|W(κ)| for
+// |κ| >= 2q, stay below the floor; capped at the widest window.
+TEST(Fmcw, TheKernelWindowIsTheNarrowestThatKeepsTheSidelobesBelowTheFloor) {
+  const FmcwSynthesizer synth(RadarParams{});
+  const double floor_v = 1e-6;
+  auto largest_left_out = [&](double amplitude_v, int q) {
+    double worst = 0.0;
+    for (double kappa = 2.0 * q; kappa <= 64.0; kappa += 1.0 / 64) {
+      worst = std::max(worst, 0.5 * amplitude_v * std::abs(synth.Kernel(kappa)));
+    }
+    return worst;
+  };
+  int previous_q = 0;
+  for (double db_over_floor : {0.0, 20.0, 35.0, 45.0, 55.0, 65.0}) {
+    const double amplitude_v = 2.0 * floor_v * std::pow(10.0, db_over_floor / 20.0);
+    const int q = synth.QuadsFor(amplitude_v, floor_v);
+    EXPECT_GE(q, previous_q) << db_over_floor;  // stronger tones never get narrower windows
+    previous_q = q;
+    if (q < synth.max_quads()) {
+      EXPECT_LT(largest_left_out(amplitude_v, q), floor_v) << db_over_floor;
+    }
+    if (q > 1) {
+      EXPECT_GE(largest_left_out(amplitude_v, q - 1), floor_v) << db_over_floor;
+    }
+  }
+  EXPECT_EQ(synth.QuadsFor(1.0, floor_v), synth.max_quads());  // 114 dB over the floor: capped
+  EXPECT_EQ(synth.QuadsFor(1e-6, 0.0), synth.max_quads());     // no floor: the widest window
+}
+
+// Raw samples against x[n] = A cos(2π S τ_m n / fs + 2π f0 τ_m − π S τ_m²) evaluated in double
+// per chirp (τ_m the delay at chirp m): a tone at breathing speed (interpolated between three
+// chirps; bound 0.064 θ³ = 4e-5 of A at θ = 0.088 rad) and a walking-speed tone (every chirp).
+TEST(Fmcw, RawChirpsOfSlowAndFastTonesMatchTheClosedForm) {
+  const RadarParams p;
+  const FmcwSynthesizer synth(p);
+  const FmcwConstants& k = synth.constants();
+  for (const auto& [rate_mps, tolerance] : {std::pair{0.03, 1e-4}, std::pair{1.2, 2e-5}}) {
+    Tone tone;
+    for (int r = 0; r < k.num_rx; ++r) {
+      tone.amplitude_v[r] = 0.01;
+      tone.path_m[r] = 2.345 + 1e-3 * r;
+    }
+    tone.path_rate_mps = rate_mps;
+    std::vector<float> raw(static_cast<std::size_t>(k.chirps) * k.num_rx * k.samples, 0.0f);
+    synth.AddRaw(std::span(&tone, 1), raw);
+    double err = 0.0;
+    for (int m = 0; m < k.chirps; ++m) {
+      for (int r = 0; r < k.num_rx; ++r) {
+        const double tau = (tone.path_m[r] + rate_mps * synth.ChirpOffsetS(m)) / kSpeedOfLightMps;
+        for (int n = 0; n < k.samples; ++n) {
+          const double x = 0.01 * std::cos(2 * kPi * k.slope_hz_per_s * tau * n / k.sample_rate_hz +
+                                            2 * kPi * k.start_hz * tau - kPi * k.slope_hz_per_s * tau * tau);
+          err = std::max(err, std::abs(raw[(static_cast<std::size_t>(m) * k.num_rx + r) * k.samples + n] - x));
+        }
+      }
+    }
+    EXPECT_LT(err, tolerance * 0.01) << rate_mps;
+  }
+}
+
+// The ADC rounds half to even, exactly as nearbyint, and clips at the codes' range.
+TEST(Fmcw, TheAdcRoundsLikeNearbyint) {
+  RadarParams p;
+  p.adc_bits = 12;
+  const FmcwConstants k = FmcwConstants::From(p);
+  const double lsb = k.adc_lsb_v;
+  std::vector<float> x;
+  for (double code : {0.5, 1.5, 2.5, -0.5, -1.5, 2046.5, 2047.4, 2047.5, -2048.5, -2049.0, 1e9, -1e9}) {
+    x.push_back(static_cast<float>(code * lsb));
+  }
+  RandomStream s(3, "test", "adc");
+  for (int i = 0; i < 2000; ++i) x.push_back(static_cast<float>(s.Uniform(-2100.0, 2100.0) * lsb));
+  std::vector<float> expected = x;
+  int expected_clipped = 0;
+  const float lsb_f = static_cast<float>(lsb);
+  const float inv = 1.0f / lsb_f;
+  for (float& v : expected) {
+    const float code = std::nearbyint(v * inv);
+    if (code > 2047.0f || code < -2048.0f) ++expected_clipped;
+    v = std::clamp(code, -2048.0f, 2047.0f) * lsb_f;
+  }
+  EXPECT_EQ(QuantizeRaw(k, x), expected_clipped);
+  EXPECT_EQ(x, expected);
+}
+
+// The DC bin of a real IF signal's windowed DFT is real: so is the range-level noise there.
+TEST(Fmcw, RangeNoiseInTheDcBinIsReal) {
+  RadarSimulatorOptions o = CleanOptions();
+  o.noise = true;
+  RadarSimulator sim(EmptyRoom(), BoresightDevice(), 4, o);
+  double dc_power = 0.0;
+  for (int i = 0; i < 50; ++i) {
+    const RadarFrame f = Range(sim, i, {});
+    for (int r = 0; r < f.num_rx; ++r) {
+      EXPECT_EQ(f.Range(r, 0).imag(), 0.0f);
+      dc_power += std::norm(f.Range(r, 0));
+    }
+  }
+  EXPECT_GT(dc_power, 0.0);
 }
 
 }  // namespace

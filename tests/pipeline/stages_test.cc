@@ -1,6 +1,8 @@
 // Known-answer tests of each pipeline stage on synthetic inputs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <complex>
 #include <numbers>
@@ -248,7 +250,8 @@ TEST(PresenceTest, ShortAbsencesDoNotRestartThePresenceRun) {
   EXPECT_TRUE(session);
 }
 
-CellAssessment Cell(int bin, double range_m, double az, double rate, double quality = 0.8, double refl = 30.0) {
+// A breathing cell; the default reflectivity is a torso's near side with the reference radar.
+CellAssessment Cell(int bin, double range_m, double az, double rate, double quality = 0.8, double refl = 42.0) {
   CellAssessment c;
   c.bin = bin;
   c.range_m = range_m;
@@ -264,7 +267,7 @@ TEST(PrimaryTrackerTest, AcquiresTheNearestPersonNeverThePartnerOrPet) {
   PrimaryTracker t(TrackerConfig{}, BedSide::kLeft);
   EXPECT_FALSE(t.IsHumanLike(Cell(20, 0.75, -0.3, 25.0)));             // pet-fast breathing
   EXPECT_FALSE(t.IsHumanLike(Cell(20, 0.75, -0.3, 18.0, 0.8, 12.0)));  // pet-weak reflector
-  EXPECT_FALSE(t.IsHumanLike(Cell(20, 0.75, 0.9, 15.0)));              // toward the headboard wall
+  EXPECT_FALSE(t.IsHumanLike(Cell(20, 0.75, 1.2, 15.0)));              // toward the headboard wall
   EXPECT_TRUE(t.IsHumanLike(Cell(20, 0.75, -0.9, 15.0)));              // toward the foot: fine
   // Partner alone at 1.4 m: never acquired.
   for (int s = 0; s < 60; ++s) EXPECT_FALSE(t.Update(s, {Cell(37, 1.4, -0.1, 12.0)}, false).tracking);
@@ -298,11 +301,66 @@ TEST(PrimaryTrackerTest, MovementKeepsTheTrackAndAPatternChangeReassesses) {
   for (int s = 12; s < 100; ++s) st = t.Update(s, {}, /*motion_near_track=*/true);
   EXPECT_TRUE(st.tracking);
   EXPECT_TRUE(st.coasting);
-  // Same place, a breathing 9 /min faster and 9 dB weaker but still "human-like":
-  // reassessed after pattern_confirm_s; the only eligible cell is the new one.
-  for (int s = 100; s < 125; ++s) st = t.Update(s, {Cell(16, 0.6, 0.3, 23.0, 0.8, 21.0)}, false);
+  // Same place, a person breathing 9 /min faster (the partner rolled into the user's
+  // spot): reassessed after pattern_confirm_s; the only eligible person is the new one.
+  for (int s = 100; s < 125; ++s) st = t.Update(s, {Cell(16, 0.6, 0.3, 23.0, 0.8, 40.0)}, false);
   EXPECT_TRUE(st.tracking);
   EXPECT_NEAR(st.rate_bpm, 23.0, 1e-9);  // the track was re-initialised on the new body
+  // Then only a pet-weak breather there (the cat in the warm spot): never associated,
+  // so the track ends after lost_after_s.
+  int lost_at = -1;
+  for (int s = 125; s < 200; ++s) {
+    st = t.Update(s, {Cell(16, 0.6, 0.3, 22.0, 0.8, 27.0)}, false);
+    EXPECT_EQ(st.cell, -1) << s;
+    if (!st.tracking && lost_at < 0) lost_at = s;
+  }
+  EXPECT_NEAR(lost_at, 124 + 30, 1);
+}
+
+// Tests that a body counts as a person by its strongest cell: weak parts of a
+// sleeper join a strong one, a pet-weak body alone is never acquired, and a tracked
+// sleeper's faster (REM) breathing keeps the track.
+TEST(PrimaryTrackerTest, PersonsAreRecognisedByTheirStrongestPart) {
+  PrimaryTracker t(TrackerConfig{}, BedSide::kLeft);
+  TrackState st;
+  for (int s = 0; s < 60; ++s) {
+    st = t.Update(s, {Cell(20, 0.75, -0.4, 26.0, 0.8, 27.0), Cell(26, 0.97, -0.7, 18.0, 0.8, 28.0)}, false);
+    EXPECT_FALSE(st.tracking) << s;  // pets: weak, one of them also fast
+    EXPECT_FALSE(st.acquiring) << s;
+    EXPECT_EQ(st.other_person_quality, 0.0) << s;
+  }
+  // A sleeper: a strong near side at 0.6 m and weaker flank and abdomen cells.
+  const std::vector<CellAssessment> sleeper = {Cell(16, 0.6, -0.2, 15.0, 0.6, 45.0), Cell(20, 0.75, -0.5, 15.0, 0.9, 31.0),
+                                               Cell(24, 0.9, -0.1, 15.0, 0.7, 30.0)};
+  for (int s = 60; s < 75; ++s) st = t.Update(s, sleeper, false);
+  ASSERT_TRUE(st.tracking);
+  EXPECT_EQ(st.cell, 0);  // the strongest part gives the position
+  EXPECT_NEAR(st.range_m, 0.6, 1e-9);
+  EXPECT_NEAR(st.quality, 0.9, 1e-9);  // the best-breathing part gives the quality
+  // REM: the rate climbs over a minute to 27 /min, above an adult's resting range:
+  // still the same track.
+  std::vector<CellAssessment> rem = sleeper;
+  for (int s = 75; s < 200; ++s) {
+    for (CellAssessment& c : rem) c.rate_bpm = std::min(27.0, 15.0 + 0.2 * (s - 75));
+    st = t.Update(s, rem, false);
+    EXPECT_TRUE(st.tracking) << s;
+    EXPECT_EQ(st.cell, 0) << s;
+  }
+}
+
+// Tests that a person other than the tracked one shows as other_person_quality (the
+// partner keeps the room occupied), and that the tracked body itself does not.
+TEST(PrimaryTrackerTest, ReportsAnotherPersonInBed) {
+  PrimaryTracker t(TrackerConfig{}, BedSide::kLeft);
+  TrackState st;
+  for (int s = 0; s < 30; ++s) st = t.Update(s, {Cell(37, 1.4, -0.1, 12.0, 0.7, 40.0)}, false);
+  EXPECT_FALSE(st.tracking);  // too far to be the user
+  EXPECT_NEAR(st.other_person_quality, 0.7, 1e-9);
+  for (int s = 30; s < 45; ++s) st = t.Update(s, {Cell(16, 0.6, -0.3, 15.0, 0.8), Cell(37, 1.4, -0.1, 12.0, 0.7, 40.0)}, false);
+  ASSERT_TRUE(st.tracking);
+  EXPECT_NEAR(st.other_person_quality, 0.7, 1e-9);
+  st = t.Update(45, {Cell(16, 0.6, -0.3, 15.0, 0.8)}, false);
+  EXPECT_EQ(st.other_person_quality, 0.0);
 }
 
 TEST(PrimaryTrackerTest, SwitchesToAPersistentlyNearerPerson) {

@@ -18,4 +18,28 @@ int CmdRun(const std::vector<std::string>& args);
 /// (JSON + CSV per night and person) and the realism table.
 int CmdHypnograms(const std::vector<std::string>& args);
 
+/// `nightsim stress [--seeds N] [--first-seed S] [--json FILE] [-j N] [--scenarios DIR] [--filter SUBSTR]`:
+/// the stress library, one row per scenario (harness/stress.h).
+int CmdStress(const std::vector<std::string>& args);
+
+/// `nightsim sweep FILE [-j N] [--out DIR] [--shard I/N] [--baseline BASELINE.json]`:
+/// every night of a sweep file, resumable; the aggregate; the CI gate (harness/sweep.h).
+int CmdSweep(const std::vector<std::string>& args);
+
+/// `nightsim merge SWEEP SHARD_DIR... [--out DIR] [--baseline BASELINE.json]`: joins shard outputs.
+int CmdMerge(const std::vector<std::string>& args);
+
+/// `nightsim train [--nights N] [--seed S] [--out DIR] [-j N]` and
+/// `nightsim train --evaluate [--nights N] [--seed S] [--models DIR] [--scenario FILE …]`:
+/// trains / evaluates the intent and staging models (harness/training.h).
+int CmdTrain(const std::vector<std::string>& args);
+
+/// `nightsim score NIGHT.h5 PREDICTIONS.csv [--out FILE.json]`: scores a pipeline's
+/// per-epoch estimates (CSV, harness/predictions_csv.h) against a night file's truth.
+int CmdScore(const std::vector<std::string>& args);
+
+/// `nightsim generate SCENARIO --nights N --out DIR [--level L] [-j N] [--seed S]`:
+/// a training set of night files with hypnograms and manifest.json.
+int CmdGenerate(const std::vector<std::string>& args);
+
 }  // namespace nightsim::harness

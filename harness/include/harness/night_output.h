@@ -1,26 +1,109 @@
 #pragma once
 /// \file
-/// What `nightsim run` writes for a night: an HDF5 file (resolved scenario, seed,
-/// version as attributes; truth, pipeline estimates and metrics as tables) and a
-/// JSON file of the metrics, each written under a temporary name and renamed.
+/// What nightsim writes for a night (layout: docs/hdf5_layout.md):
+/// - the night file, HDF5: resolved scenario, seed, version and hashes as root
+///   attributes; radar configuration; radar data at the chosen level (optional);
+///   truth tables (per epoch, per person, per body, and — with radar data — every
+///   body's pose and breathing at frame rate); pipeline estimates; metrics;
+/// - the metrics as JSON;
+/// - hypnograms as plain CSV and JSON (YASA stage codes) for truth and estimates.
+/// Every file is written under a temporary name and renamed when complete.
+///
+/// Radar data is streamed into the file while the night runs, one chunk at a time:
+///
+///   NightFileWriter file(path, scenario, seed, {.frames = RadarLevel::kRange});
+///   const NightRun run = RunNight(scenario, options, nullptr, file.Sink());
+///   file.Finish(run);
 
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "harness/night_runner.h"
+#include "physics/stream.h"
 
 namespace nightsim::harness {
 
-/// Version of the HDF5 layout written by WriteNightH5 (root attribute `schema_version`).
-inline constexpr const char* kNightSchemaVersion = "0.1";
+/// Version of the HDF5 layout (root attribute `schema_version`, "major.minor"). A
+/// reader accepts files of its own major version; minor versions only add objects.
+inline constexpr const char* kNightSchemaVersion = "1.0";
+/// Major part of kNightSchemaVersion.
+inline constexpr int kNightSchemaMajor = 1;
 
 /// nightsim's version string.
 const char* NightsimVersion();
 
-/// Writes the night's HDF5 file to `path` atomically. Throws std::runtime_error.
+/// "raw", "range" or "stream".
+const char* LevelName(RadarLevel level);
+
+/// The level named by a `--level` option ("raw", "range", "stream"). Throws
+/// InputError naming --level otherwise.
+RadarLevel ParseLevelOption(const std::string& text);
+
+/// FNV-1a 64 of `text` as 16 lower-case hex digits (content hashes in night files).
+std::string ContentHash(const std::string& text);
+
+/// The identity of a night file's content: ContentHash of (schema version, nightsim
+/// version, resolved scenario, seed, radar level or "none"). Two files with the same
+/// key hold the same bytes; `generate` skips a night whose file has its key.
+std::string NightKey(const Scenario& scenario, std::uint64_t seed, std::optional<RadarLevel> frames);
+
+/// What a night file holds besides truth, estimates and metrics.
+struct NightFileOptions {
+  /// Radar data at this level (raw: IF samples; range: complex profiles; stream: the
+  /// on-device stream), plus every body's state at frame rate; nullopt: neither.
+  std::optional<RadarLevel> frames;
+  physics::StreamOptions stream;  ///< the on-device DSP model for level stream
+};
+
+/// Writes one night file while the night runs. Not copyable; one per night.
+class NightFileWriter {
+ public:
+  /// Creates the file under a temporary name beside `path` (whose folder must exist).
+  /// Throws std::runtime_error when it cannot.
+  NightFileWriter(std::string path, const Scenario& scenario, std::uint64_t seed, NightFileOptions options = {});
+  NightFileWriter(const NightFileWriter&) = delete;
+  NightFileWriter& operator=(const NightFileWriter&) = delete;
+  /// Without Finish(), removes the temporary file: nothing half-written remains.
+  ~NightFileWriter();
+
+  /// The sink to pass to RunNight(): appends each frame at the chosen level (nothing
+  /// when options.frames is nullopt). RunNight must synthesize raw frames for level
+  /// raw and range frames otherwise (RunOptions::level = options.frames does that).
+  /// Valid while the writer lives.
+  FrameSink Sink();
+  /// Writes attributes, radar configuration, truth, estimates and metrics of `run`
+  /// (the run fed through Sink()), closes the file and renames it to its final
+  /// path. Throws std::runtime_error (the temporary file is then removed) and
+  /// std::logic_error when the frames received differ from run.frames.
+  void Finish(const NightRun& run);
+  /// Rows of radar data written so far: frames (raw, range) or stream samples.
+  std::int64_t RadarRows() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Writes the night file of `run` without radar data to `path` atomically.
 void WriteNightH5(const NightRun& run, const std::string& path);
 
 /// The night's JSON: {"nightsim_version", "scenario", "seed", "night": ToJson(metrics)}.
 std::string NightJson(const NightRun& run);
+
+/// YASA code of a pipeline stage: wake 0, light 2, deep 3, REM 4, none −1 (YASA's
+/// 4-stage integer mapping, so truth and estimates share one code table).
+int YasaCodeOf(EstStage stage);
+
+/// Hypnogram CSV: `epoch,onset_s,clock,<person id>…,pipeline`, one row per epoch,
+/// truth of every person (sleepers' per-person truth, −1 out of bed) and the
+/// pipeline's stage, all as YASA codes.
+std::string HypnogramCsv(const NightRun& run);
+/// Hypnogram JSON: {"epoch_s", "start_clock", "codes", "truth": {id: [codes]}, "pipeline": [codes]}.
+std::string HypnogramJson(const NightRun& run);
+/// Writes `<stem>.hypnogram.csv` and `<stem>.hypnogram.json` atomically.
+void WriteHypnogramFiles(const NightRun& run, const std::string& stem);
 
 /// The terminal summary: who was where, the primary's hypnogram truth vs pipeline,
 /// and the headline metrics.

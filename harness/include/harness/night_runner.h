@@ -44,7 +44,8 @@ struct NightRun {
 /// The app settings a user of `scenario` would have configured.
 AppSettings SettingsFor(const Scenario& scenario);
 
-/// Runs `scenario` with `pipeline` (nightsim's TrackingPipeline when null); calls
+/// Runs `scenario` with `pipeline` (when null: nightsim's SleepPipeline with the models
+/// of DefaultModelsDir(), InputError when they are missing); calls
 /// `sink` with every frame when given. Throws std::invalid_argument for a scenario
 /// the models reject.
 NightRun RunNight(const Scenario& scenario, const RunOptions& options, Pipeline* pipeline = nullptr,

@@ -39,6 +39,20 @@ struct BodyParts {
   int count{0};
 };
 
+/// How a scatterer's displacement along its normal follows the body's signals:
+/// d = chest · chest_m + abdomen · abdomen_m + heart · heart_m + limb · limb_m.
+struct DisplacementWeights {
+  double chest{0.0};
+  double abdomen{0.0};
+  double heart{0.0};
+  double limb{0.0};
+  /// The displacement in state `s`, metres (the value BuildBodyParts gives the part).
+  double Of(const BodyState& s) const { return chest * s.chest_m + abdomen * s.abdomen_m + heart * s.heart_m + limb * s.limb_m; }
+};
+
+/// Displacement weights of scatterer `index` of a body of `kind` (all zero out of range).
+DisplacementWeights PartDisplacementWeights(BodyKind kind, int index);
+
 /// Name of scatterer `index` of a body of `kind` ("chest", "abdomen", "head" …).
 const char* PartName(BodyKind kind, int index);
 

@@ -75,15 +75,43 @@ struct Tone {
   int chirp{-1};  ///< -1: present in every chirp; else only in this chirp (fast clutter)
 };
 
+/// A range profile [rx][bin] kept as separate real and imaginary planes, with `pad`
+/// spare bins on both sides of every RX row: kernels near the edges are added whole
+/// (no clipping in the inner loop) and the spare bins are ignored. This is the
+/// accumulator of the per-frame synthesis (it vectorizes; interleaved complex does not).
+struct SplitProfile {
+  int num_rx{0};            ///< RX rows
+  int bins{0};              ///< range bins per row
+  int pad{0};               ///< spare bins on each side of a row
+  int stride{0};            ///< floats per RX row: bins + 2 pad
+  std::vector<float> re;    ///< real parts [rx][−pad … bins + pad), volts
+  std::vector<float> im;    ///< imaginary parts, same layout
+
+  /// Sizes the planes and zeroes them.
+  void Reset(int rx_count, int bin_count, int pad_bins);
+  /// Zeroes both planes.
+  void Zero();
+  /// Real plane of RX `rx`, at bin 0 (valid from −pad to bins + pad − 1).
+  float* Re(int rx) { return re.data() + static_cast<std::size_t>(rx) * stride + pad; }
+  /// Imaginary plane of RX `rx`, at bin 0.
+  float* Im(int rx) { return im.data() + static_cast<std::size_t>(rx) * stride + pad; }
+  /// out[rx·bins + k] = base[rx·bins + k] + (re + j im)[rx][k]. Sizes: num_rx · bins.
+  void AddTo(std::span<const std::complex<float>> base, std::span<std::complex<float>> out) const;
+};
+
 /// Synthesizes range profiles and raw IF samples from tones.
 /// Range buffers are [rx][bin] (bins = N/2), raw buffers [chirp][rx][sample].
-/// Not thread-safe (AddRaw uses scratch space): one synthesizer per thread.
+/// Not thread-safe (the raw synthesis uses scratch space): one synthesizer per thread.
 class FmcwSynthesizer {
  public:
-  /// Half-width of the fast kernel table, bins, when not given.
-  static constexpr int kDefaultHalfSpanBins = 8;
+  /// Largest half-width of the fast kernel, bins, when not given.
+  static constexpr int kDefaultHalfSpanBins = 11;
+  /// Largest phase turn over half a frame's chirps for which a tone's raw samples are
+  /// interpolated between three chirps instead of synthesized at every chirp, rad
+  /// (interpolation error ≤ 0.064 θ³ ≈ 6e-5 of the tone's amplitude).
+  static constexpr double kMaxInterpolatedTurnRad = 0.1;
 
-  /// Precondition: CheckRadarParams(p) is empty; half_span_bins in [2, N/2].
+  /// Precondition: CheckRadarParams(p) is empty; half_span_bins in [1, N/2] (clamped).
   explicit FmcwSynthesizer(const RadarParams& p, int half_span_bins = kDefaultHalfSpanBins);
 
   const FmcwConstants& constants() const { return k_; }
@@ -96,15 +124,42 @@ class FmcwSynthesizer {
   /// bin, in double precision (used for the static scene). Tones with chirp >= 0 add 1/M.
   void AddRangeExact(const Tone& tone, std::span<std::complex<double>> profile) const;
 
-  /// Same as AddRangeExact, but from the interpolated kernel table and only within
-  /// ±half_span bins of the tone and its image (fast path for moving scatterers).
-  /// Truncation error: Hann sidelobes beyond half_span (≈ −66 dB at 8 bins);
-  /// table interpolation error ≈ 2e-5 of the peak.
-  void AddRangeFast(const Tone& tone, std::span<std::complex<float>> profile) const;
+  /// Kernel width, in quads of bins (a window of 4q bins around the tone: bins at
+  /// |κ| >= 2q are left out), for a tone of amplitude `amplitude_v` whose left-out
+  /// sidelobes must stay below `floor_v` in every bin: the smallest q with
+  /// (A/2) max_{|κ| >= 2q} |W(κ)| < floor_v, at most max_quads(). floor_v <= 0: max_quads().
+  int QuadsFor(double amplitude_v, double floor_v) const;
+  /// Widest kernel, quads: ⌈(half_span_bins + 1) / 2⌉.
+  int max_quads() const { return max_quads_; }
+  /// Spare bins a SplitProfile needs on each side for AddRangeFast: 4 max_quads().
+  int pad_bins() const { return 4 * max_quads_; }
 
-  /// Adds a tone to every chirp of a raw frame ([chirp][rx][sample]); the path at chirp m
-  /// is path_m + path_rate_mps (t_m − t_centre), chirps centred on the frame time.
-  void AddRaw(const Tone& tone, std::span<float> raw) const;
+  /// Same as AddRangeExact, but from the interpolated kernel table, within 4q bins of the
+  /// tone and of its image (q = QuadsFor(max amplitude, floor_v)); fast path for moving
+  /// scatterers. Errors: the left-out sidelobes (below floor_v), table interpolation
+  /// ≈ 2e-5 of the peak, float rounding. `out` has num_rx rows, bins and pad_bins().
+  void AddRangeFast(const Tone& tone, double floor_v, SplitProfile* out) const;
+
+  /// One kernel window: coeff · W(k − centre_bin)/Σw for the 4·quads bins k around
+  /// centre_bin, on RX row `rx` (1 <= quads <= max_quads()).
+  struct KernelTerm {
+    double centre_bin{0.0};  ///< fractional bin of the tone (or image), any sign
+    float coeff_re{0.0f};    ///< complex coefficient (volts): (A/2)·Doppler·e^{±jφ0}
+    float coeff_im{0.0f};
+    int quads{1};            ///< window width, quads of bins
+    int rx{0};               ///< RX row
+  };
+  /// Adds kernel windows to `out` (num_rx rows, bins, pad_bins()); windows that miss bins
+  /// [0, bins) entirely are skipped.
+  void AddKernels(std::span<const KernelTerm> terms, SplitProfile* out) const;
+
+  /// Adds tones to a raw frame ([chirp][rx][sample], every chirp). Tones present in every
+  /// chirp whose phase turns by at most kMaxInterpolatedTurnRad between the centre and
+  /// the first or last chirp (breathing, resting bodies) are synthesized at three chirp
+  /// times — the first, the frame centre and the last — and interpolated quadratically in
+  /// between; faster tones and single-chirp tones are synthesized at every chirp. The path
+  /// at chirp m is path_m + path_rate_mps (t_m − t_centre), chirps centred on the frame time.
+  void AddRaw(std::span<const Tone> tones, std::span<float> raw) const;
 
   /// Adds a stationary tone (rate ignored, all chirps) to one chirp's worth of samples
   /// ([rx][sample]) in double precision.
@@ -117,44 +172,52 @@ class FmcwSynthesizer {
   /// Time of chirp m relative to the frame time, s: (m − (M−1)/2) · T_rep.
   double ChirpOffsetS(int m) const { return (m - 0.5 * (k_.chirps - 1)) * k_.chirp_repetition_s; }
 
+  /// Largest half-width of the fast kernel, bins.
   int half_span_bins() const { return half_span_; }
 
  private:
-  void AddKernelFast(double centre_bin, std::complex<float> coeff, std::complex<float>* rx_profile) const;
+  void AddKernel(double centre_bin, float coeff_re, float coeff_im, int quads, float* re, float* im) const;
+  // One chirp of a tone, x[n] += A cos(ω n + φ0), n < N, in float.
+  void AddChirp(double phase_rad, double omega_rad, double amplitude_v, float* x) const;
 
   RadarParams params_;
   FmcwConstants k_;
   int half_span_;
+  int max_quads_;
   static constexpr int kTableSteps = 256;  // kernel table resolution, steps per bin
-  std::vector<std::complex<float>> table_;  // [step 0..kTableSteps][j 0..2·half_span+1]
+  // Kernel table, per step f and quad of bins: [re ×4 | im ×4 | Δre ×4 | Δim ×4] (a window is
+  // one contiguous block), Δ = row f+1 − row f; bin j of a row is the kernel at
+  // κ = j − 2·max_quads + 1 − f / kTableSteps. Each row twice: quads from bin 0 and from bin 2.
+  std::vector<float> table_;
+  std::vector<double> sidelobe_;  // [d]: max |W(κ)| over |κ| >= d, d = 0 … N/2
   std::vector<std::complex<double>> twiddle_;  // e^{−j2πk/N}, k = 0..N−1
   std::vector<double> window_;
-  mutable std::array<std::vector<float>, 4> scratch_;  // AddRaw scratch (one synthesizer per thread)
-  mutable std::array<std::vector<std::complex<double>>, 3> rotor_scratch_;
+  mutable std::array<std::vector<float>, 3> nodes_;  // AddRaw: chirp samples at the three nodes [rx][sample]
 };
 
 /// Receiver noise: white Gaussian noise per IF sample, drawn from the radar's own random
 /// stream (entity "radar", purpose "noise", Derive(frame index)), so it is identical
 /// whatever bodies are in the room.
 ///
-/// Cheap deterministic normals: a fixed table of 2^16 complex standard normals is built
-/// once per process (Philox + Box–Muller, its own fixed key). Each (frame, rx) row of
-/// the range level, and each (frame, chirp, rx) row of the raw level, draws one 64-bit
-/// Philox word: two table offsets a, b and one or two angles; row value i is
-/// (T[a+i] e^{jθ1} + T[b+i] e^{jθ2}) / √2 (raw: the real analogue with cos θ, sin θ).
-/// That is exactly Gaussian with the right variance; rows are independent up to the rare
-/// overlap of two table windows with matching angles. Cost: one Philox word and two
-/// table reads per value instead of a Box–Muller transform.
+/// Cheap deterministic normals: a fixed table T of 2^16 complex standard normals is built
+/// once per process (Philox + Box–Muller, its own fixed key), together with its Hann-
+/// filtered copy F_i = ½T_i − ¼(T_{i−1} + T_{i+1}). Each (frame, rx) row of the range
+/// level, and each (frame, chirp, rx) row of the raw level, draws one 64-bit Philox word:
+/// two table offsets a, b and one or two angles. Raw row value i is √2 (T[a+i]·cos θ +
+/// T[b+i]·sin θ) (real parts); range row bin k is the Hann-windowed DFT of such noise,
+/// (F[a+k] e^{jθ1} + F[b+k] e^{jθ2}) / √2 scaled, with the exact real-signal edge terms
+/// at bins 0 and N/2−1. That is exactly Gaussian with the right variance and neighbour
+/// correlation; rows are independent up to the rare overlap of two table windows with
+/// matching angles. Cost: one Philox word and two table reads per value.
 class NoiseSource {
  public:
   /// `seed` is the run seed.
   explicit NoiseSource(std::uint64_t seed);
 
   /// Adds the noise that chirp averaging of M windowed DFTs of white noise of standard
-  /// deviation `sd_v` per sample leaves in each bin ([rx][bin]), with the Hann window's
-  /// correlation between neighbouring bins: E|n_k|² = 1.5 sd² / (N M).
-  void AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v,
-                     std::span<std::complex<float>> profile) const;
+  /// deviation `sd_v` per sample leaves in each bin, with the Hann window's correlation
+  /// between neighbouring bins: E|n_k|² = 1.5 sd² / (N M). `out` has k.num_rx rows of k.bins.
+  void AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v, SplitProfile* out) const;
 
   /// Adds white noise of standard deviation `sd_v` to every raw sample.
   void AddRawNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v, std::span<float> raw) const;
@@ -163,8 +226,8 @@ class NoiseSource {
   std::uint64_t seed_;
 };
 
-/// ADC: rounds every sample to the LSB and clips to ±full scale. Returns the number of
-/// clipped samples.
+/// ADC: rounds every sample to the LSB (half to even) and clips to ±full scale. Returns
+/// the number of clipped samples.
 int QuantizeRaw(const FmcwConstants& k, std::span<float> raw);
 
 }  // namespace nightsim::physics

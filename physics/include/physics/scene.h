@@ -102,6 +102,9 @@ class Propagation {
   /// plus quantization). Depends only on the radar parameters, never on whether noise is
   /// switched on, so switching noise off leaves every signal path in place.
   double cull_amplitude_v() const { return cull_v_; }
+  /// Standard deviation of the receiver noise in one range bin (thermal plus
+  /// quantization, phase noise left out), volts: √(1.5 σ² / (N M)).
+  double bin_noise_sd_v() const { return bin_noise_sd_v_; }
 
  private:
   RadarParams params_;
@@ -112,6 +115,7 @@ class Propagation {
   bool multipath_;
   std::vector<Eigen::Vector3d> rx_;
   double cull_v_{0};
+  double bin_noise_sd_v_{0};
 };
 
 }  // namespace nightsim::physics

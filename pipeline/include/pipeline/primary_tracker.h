@@ -17,17 +17,38 @@ struct TrackerConfig {
   double acquire_max_range_m{1.0};          ///< a new primary is acquired only this close
   double track_max_range_m{1.3};            ///< an existing track may drift this far (user rolls inward)
   double max_foot_side_azimuth_rad{1.05};   ///< azimuth limit toward the foot of the bed
-  double max_head_side_azimuth_rad{0.7};    ///< azimuth limit toward the headboard
+  /// Azimuth limit toward the headboard. The whole map grid by default: a device
+  /// turned away from the bed sees its user on this side, while the head wall's
+  /// mirror images of the user lie beyond the grid and farther than the user.
+  double max_head_side_azimuth_rad{1.05};
   double max_abs_elevation_rad{0.9};        ///< beyond: floor/ceiling reflections
   double min_quality{0.35};                 ///< respiration quality of a person's cell
   double human_min_rate_bpm{5.0};           ///< breathing-rate range of an adult
-  double human_max_rate_bpm{24.0};          ///< cats and dogs breathe 16–30 /min: the upper part is theirs
-  double min_reflectivity_db{20.0};         ///< range-compensated strength (CellAssessment) of a torso;
-                                            ///< a cat or a small dog is ~15 dB weaker
+  double human_max_rate_bpm{24.0};          ///< cats and dogs breathe 16–30 /min: the upper part is theirs;
+                                            ///< a body breathing faster is not acquired as a person
+  /// A tracked sleeper's cells still count up to this rate: REM breathing reaches
+  /// 24 /min and a cell's rate estimate scatters around it.
+  double track_max_rate_bpm{30.0};
+  double min_reflectivity_db{20.0};         ///< range-compensated strength (CellAssessment) of any cell
+                                            ///< of a body worth following (weak parts, a shadowed partner)
+  /// The strongest cell of a body must reach this range-compensated strength for the
+  /// body to be a person: acquired as the primary, or present without a track. A
+  /// sleeper's near side reads 40–46 dB with the reference radar (36 dB at worst over
+  /// whole nights), a 4.5-kg cat 25–28 dB, a 12-kg dog ~3 dB more.
+  double person_min_reflectivity_db{34.0};
+  /// A person breathes at least this fast: an oscillating fan's head sweep (periods
+  /// of 10–30 s) shows as a smooth, strong "breather" at 4–8 /min. Adults asleep
+  /// breathe 9–24 /min; a tracked sleeper's slower cells still count (human_min_rate_bpm).
+  double person_min_rate_bpm{8.0};
+  /// A person's breathing moves the best cell by at most this much (5–95 % spread,
+  /// CellAssessment::depth_mm): a chest wall breathes 1–12 mm from the front, ≤ 10 mm
+  /// in every cell of whole simulated nights; a fan's sweeping head 20–26 mm.
+  double person_max_depth_mm{15.0};
   double max_fast_ratio{0.35};              ///< a breathing cell changes smoothly (CellAssessment::fast_ratio);
                                             ///< above this it is a fan or constant movement
   double body_gap_m{0.15};                  ///< human cells closer than this in range are one body
   double acquire_confirm_s{10.0};           ///< an eligible body must persist this long to be acquired
+  double acquire_gap_s{6.0};                ///< updates without it shorter than this do not restart that
   double gate_range_m{0.25};                ///< association gate in range (posture changes move the chest)
   double gate_azimuth_rad{0.6};             ///< association gate in azimuth
   double lost_after_s{30.0};                ///< no breathing and no movement at the track this long: gone
@@ -50,6 +71,10 @@ struct TrackState {
   bool coasting{false};      ///< tracking without a breathing cell (moving or briefly lost)
   bool acquiring{false};     ///< searching, with an eligible person being confirmed
   double acquiring_quality{0.0};  ///< quality of that person's cell
+  /// Best respiration quality of a person (IsPerson) other than the tracked one
+  /// anywhere in the cells given, 0 when none: someone is in bed even when the
+  /// primary is not (a partner alone).
+  double other_person_quality{0.0};
 };
 
 /// Follows the primary user. Pure function of its inputs and history: deterministic.
@@ -71,22 +96,35 @@ class PrimaryTracker {
 
  private:
   struct Body {
-    int cell{-1};  // best cell of the body
-    double range_m{0.0};
+    int best{-1};       // best-quality cell (its quality and rate speak for the body)
+    int strongest{-1};  // strongest cell (the body's position: a torso's near side)
+    bool person{false}; // strong, and breathing at an adult's rate and depth
   };
+  // Breathing of any body (person or pet): IsHumanLike up to track_max_rate_bpm.
+  bool IsBreathing(const CellAssessment& cell) const;
   void ClusterBodies(const std::vector<CellAssessment>& cells);
-  int NearestEligible(const std::vector<CellAssessment>& cells, double max_range_m) const;
-  void StartTrack(double time_s, const CellAssessment& cell, int index);
+  // Strongest cell of the nearest person within max_range_m, −1 when none.
+  int NearestPerson(const std::vector<CellAssessment>& cells, double max_range_m) const;
+  // Strongest cell within the association gate of the track of a body strong enough to
+  // be the tracked one, −1 when none.
+  int AssociateCell(const std::vector<CellAssessment>& cells) const;
+  // Index into bodies_ of the body holding `cell`, −1 when it is in none.
+  int BodyOf(int cell) const { return body_of_cell_[static_cast<std::size_t>(cell)]; }
+  // Sets state_.other_person_quality from the persons other than body `own_body`.
+  void OtherPersons(const std::vector<CellAssessment>& cells, int own_body);
+  void StartTrack(double time_s, const std::vector<CellAssessment>& cells, int index);
   void Lose();
 
   TrackerConfig config_;
   double foot_sign_;  // sign of azimuth toward the foot of the bed
   TrackState state_;
   std::vector<Body> bodies_;
+  std::vector<int> body_of_cell_;  // per input cell: index into bodies_, −1 when not breathing
   double reflectivity_db_{0.0};
   double last_seen_s_{0.0};
   double pending_range_m_{0.0};
   double pending_since_s_{-1.0};
+  double pending_seen_s_{-1.0};  // last update with the pending candidate
   double closer_since_s_{-1.0};
   double pattern_since_s_{-1.0};
 };

@@ -30,7 +30,12 @@ namespace nightsim::pipeline {
 /// Every tunable of TrackingPipeline, with its default. Stage settings are nested.
 struct TrackingConfig {
   // --- radar processing
-  double phase_sign{1.0};                  ///< ±1: the sensor's inter-antenna phase convention
+  /// ±1: the sensor's inter-antenna phase convention (ArrayModel). A real-IF FMCW
+  /// sensor reads a bin phase of +2π f0 τ, growing with the path length, so an antenna
+  /// a plane wave reaches earlier (shorter path, p_k·u > 0) lags: ψ_k = −(2π/λ) p_k·u.
+  /// +1 mirrors every azimuth and elevation (the scorer then sees the target on the
+  /// wrong side of boresight).
+  double phase_sign{-1.0};
   double block_s{2.0};                     ///< cadence of the heavy work (map, assessments, decisions);
                                            ///< also the respiration stream's latency
   double map_window_s{10.0};               ///< covariance window of the range–angle map
@@ -52,6 +57,10 @@ struct TrackingConfig {
   TrackerConfig tracker;
   PresenceConfig presence;
   double presence_quality_ref{0.6};        ///< cell quality that counts as full presence evidence
+  /// Another person than the primary (a partner alone in bed) keeps counting as
+  /// presence this long after their breathing was last recognised: a weaker, farther
+  /// sleeper passes the person test only intermittently (as a coasting track does).
+  double other_person_hold_s{30.0};
   // --- respiration and epochs
   BreathDetectorConfig breath;
   double decision_lag_s{10.0};             ///< per-second decisions are read this much later (detection delay)
@@ -72,6 +81,13 @@ struct TrackingConfig {
 /// LatencyS()), and bounded in memory. Fills present, presence_confidence, session,
 /// tracking, target_range_m, target_angle_rad, resp_rate_bpm and movement; leaves
 /// intent and stage to the later stages.
+///
+/// `present` and `session` are about a person in bed — the primary, or a partner
+/// alone while the primary is away — never a pet or a fan (PrimaryTracker's person
+/// test). `tracking`, the target position and every respiration figure are the
+/// primary's only: the nearest person on the configured side. The target position is
+/// the strongest breathing part of the tracked body, in practice the near side of the
+/// torso, which lies 0.1–0.2 m nearer the device than the torso centre.
 class TrackingPipeline : public Pipeline {
  public:
   /// Validates `config` (throws std::invalid_argument).
@@ -165,6 +181,8 @@ class TrackingPipeline : public Pipeline {
   double stream_last_s_{-1.0};
   double stream_last_mm_{0.0};
   std::int64_t next_epoch_{0};
+  double other_quality_{0.0};      // last quality of another person (held other_person_hold_s)
+  double other_seen_s_{-1e300};    // when it was seen
 };
 
 }  // namespace nightsim::pipeline

@@ -1,0 +1,93 @@
+#pragma once
+/// \file
+/// Reads a night file (layout: docs/hdf5_layout.md) back into nightsim's own types:
+/// what `nightsim score` needs (the truth as the scorer saw it, the night's shape)
+/// and what tests compare (radar data at any level, every body's per-frame state,
+/// the pipeline's estimates, the metrics).
+///
+/// A night file is user input: a file that is not HDF5, a foreign HDF5 file, a
+/// newer major schema or a missing/misshapen dataset throw InputError naming the
+/// file and the object.
+
+#include <complex>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "frame/pipeline_api.h"
+#include "harness/truth.h"
+#include "physics/stream.h"
+
+namespace nightsim::harness {
+
+/// A night file's root attributes.
+struct NightFileInfo {
+  std::string path;
+  std::string schema_version;    ///< "major.minor"
+  std::string nightsim_version;  ///< version that wrote it
+  std::uint64_t seed{0};
+  std::string scenario_name;
+  std::string scenario_yaml;     ///< resolved scenario text
+  std::string scenario_hash;     ///< ContentHash(scenario_yaml)
+  std::string night_key;         ///< NightKey(): identity of the content
+  std::optional<RadarLevel> level;  ///< radar data stored; nullopt: none
+  double epoch_s{30};
+  std::int64_t epochs{0};
+  double duration_s{0};
+  double night_start_clock_s{0};  ///< clock time of t = 0, seconds after midnight
+  std::int64_t frames{0};         ///< frames the night had (whether stored or not)
+  double frame_rate_hz{0};
+  std::vector<std::string> parameters;  ///< "name=value" of the scenario's parameters
+};
+
+/// Every body's state at frame rate (present when the file holds radar data).
+struct BodyFrames {
+  std::vector<float> torso_x_m, torso_y_m, torso_z_m, heading_rad, motion, chest_m, abdomen_m, heart_m;
+  std::vector<std::int8_t> posture, in_room, in_bed;
+};
+
+/// One open night file.
+class NightReader {
+ public:
+  /// Opens `path` read-only and reads its root attributes. Throws InputError.
+  explicit NightReader(const std::string& path);
+  NightReader(const NightReader&) = delete;
+  NightReader& operator=(const NightReader&) = delete;
+  ~NightReader();
+
+  /// The root attributes.
+  const NightFileInfo& info() const { return info_; }
+  /// The radar configuration the pipeline received.
+  RadarInfo Radar() const;
+  /// The app settings the pipeline received.
+  AppSettings Settings() const;
+  /// The truth exactly as the scorer used it (bodies in scorer order).
+  NightTruth Truth() const;
+  /// The file's pipeline estimates and alarm decisions.
+  std::vector<EpochEstimate> Estimates() const;
+  std::vector<AlarmDecision> Alarms() const;
+  /// The stored metrics by name.
+  std::map<std::string, double> Metrics() const;
+
+  /// Rows of radar data stored: frames (raw, range) or samples (stream); 0 without data.
+  std::int64_t RadarRows() const;
+  /// Range frames [count][rx][bin], row-major. Throws InputError when the file has no
+  /// range data or the rows are out of bounds.
+  std::vector<std::complex<float>> RangeFrames(std::int64_t first, std::int64_t count) const;
+  /// Raw frames [count][chirp][rx][sample], row-major.
+  std::vector<float> RawFrames(std::int64_t first, std::int64_t count) const;
+  /// The whole on-device stream.
+  std::vector<physics::StreamSample> Stream() const;
+  /// The per-frame states of body `id`. Throws InputError when absent.
+  BodyFrames BodyFramesOf(const std::string& id) const;
+
+ private:
+  std::string path_;
+  std::int64_t file_{-1};  // an hid_t, kept out of this header so users need no HDF5 include path
+  NightFileInfo info_;
+};
+
+}  // namespace nightsim::harness

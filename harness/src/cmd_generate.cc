@@ -1,0 +1,308 @@
+// `nightsim generate SCENARIO --nights N --level LEVEL --out DIR [-j N] [--seed S]
+// [--set name=value …]`: a training set — N nights of SCENARIO with seeds S … S+N−1,
+// one night file (radar data at LEVEL, truth, estimates, metrics) and its hypnogram
+// files per night, and DIR/manifest.json listing every night with its split
+// (train/val/test by a hash of the seed) and parameters. Nights whose complete file
+// already exists (same content key) are skipped, so an interrupted run resumes.
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "core/errors.h"
+#include "harness/atomic_file.h"
+#include "harness/cli.h"
+#include "harness/commands.h"
+#include "harness/night_output.h"
+#include "harness/night_reader.h"
+#include "harness/night_runner.h"
+#include "harness/scenario_loader.h"
+
+namespace po = boost::program_options;
+
+namespace nightsim::harness {
+namespace {
+
+// Fixed split fractions (train, val; test is the rest). A night's split depends on its
+// seed alone, so a seed keeps its split when more nights are generated.
+constexpr double kTrainFraction = 0.8;
+constexpr double kValFraction = 0.1;
+
+// SplitMix64's finalizer: a well-mixed 64-bit hash of the seed.
+std::uint64_t MixSeed(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+const char* SplitOf(std::uint64_t seed) {
+  const double u = static_cast<double>(MixSeed(seed) >> 11) * 0x1.0p-53;  // uniform in [0, 1)
+  if (u < kTrainFraction) return "train";
+  if (u < kTrainFraction + kValFraction) return "val";
+  return "test";
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (const char ch : s) {
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(ch));
+        else out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+// One night to generate. A sweep would produce one job per manifest entry, with its own
+// resolved scenario and the point in the file stem.
+struct Job {
+  const Scenario* scenario{nullptr};
+  std::uint64_t seed{0};
+  std::string stem;  // DIR/<scenario>_s<seed>, without extension
+  std::string key;   // NightKey
+};
+
+// What the manifest says about a night, from the run or from the existing file.
+struct Done {
+  bool skipped{false};
+  std::int64_t epochs{0};
+  std::int64_t frames{0};
+  std::int64_t radar_rows{0};
+  double wall_s{0};
+};
+
+// A night is complete when its file (renamed into place only when whole) carries the
+// expected content key and its hypnogram files exist.
+std::optional<Done> ExistingNight(const Job& job) {
+  const std::string h5 = job.stem + ".h5";
+  if (!std::filesystem::exists(h5) || !std::filesystem::exists(job.stem + ".hypnogram.csv") ||
+      !std::filesystem::exists(job.stem + ".hypnogram.json")) {
+    return std::nullopt;
+  }
+  try {
+    const NightReader night(h5);
+    if (night.info().night_key != job.key) return std::nullopt;
+    return Done{true, night.info().epochs, night.info().frames, night.RadarRows(), 0.0};
+  } catch (const InputError&) {
+    return std::nullopt;  // foreign or damaged: generate it again
+  }
+}
+
+Done GenerateNight(const Job& job, RadarLevel level) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RunOptions options;
+  options.seed = job.seed;
+  options.level = level;
+  NightFileOptions file_options;
+  file_options.frames = level;
+  NightFileWriter file(job.stem + ".h5", *job.scenario, job.seed, file_options);
+  const NightRun run = RunNight(*job.scenario, options, nullptr, file.Sink());
+  file.Finish(run);
+  WriteHypnogramFiles(run, job.stem);
+  Done d;
+  d.epochs = run.truth.epochs();
+  d.frames = run.frames;
+  d.radar_rows = file.RadarRows();
+  d.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return d;
+}
+
+// Progress: a redrawn bar on a terminal, one plain line per night otherwise (logs, CI).
+class Progress {
+ public:
+  Progress(std::size_t total, FILE* out) : total_(total), out_(out), tty_(::isatty(::fileno(out)) != 0) {}
+  void Night(const Job& job, const Done& d) {
+    std::lock_guard lock(mutex_);
+    ++done_;
+    if (d.skipped) ++skipped_;
+    else run_s_ += d.wall_s;
+    const std::size_t ran = done_ - skipped_;
+    if (!tty_) {
+      fmt::print(out_, "night {}/{}: seed {} {}\n", done_, total_, job.seed,
+                 d.skipped ? "already complete, skipped" : fmt::format("written in {:.1f} s", d.wall_s));
+      std::fflush(out_);
+      return;
+    }
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(kWidth * done_ / std::max<std::size_t>(1, total_));
+    const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::string eta;
+    if (ran > 0 && done_ < total_) {
+      eta = fmt::format(", ETA {:.0f} s", elapsed_s / static_cast<double>(ran) * static_cast<double>(total_ - done_));
+    }
+    fmt::print(out_, "\r[{}{}] {}/{} nights ({} skipped){}   ", std::string(filled, '#'),
+               std::string(kWidth - filled, ' '), done_, total_, skipped_, eta);
+    if (done_ == total_) fmt::print(out_, "\n");
+    std::fflush(out_);
+  }
+  std::size_t skipped() const { return skipped_; }
+  double run_s() const { return run_s_; }
+
+ private:
+  std::size_t total_;
+  FILE* out_;
+  bool tty_;
+  std::mutex mutex_;
+  std::size_t done_{0}, skipped_{0};
+  double run_s_{0};
+  std::chrono::steady_clock::time_point start_{std::chrono::steady_clock::now()};
+};
+
+std::string ManifestJson(const Scenario& scenario, const std::string& scenario_path, RadarLevel level,
+                         const std::vector<Job>& jobs, const std::vector<Done>& done, const std::string& dir) {
+  std::array<int, 3> counts{};
+  for (const Job& j : jobs) {
+    const std::string split = SplitOf(j.seed);
+    ++counts[split == "train" ? 0 : split == "val" ? 1 : 2];
+  }
+  std::string params = "{";
+  for (std::size_t i = 0; i < scenario.parameters.size(); ++i) {
+    params += fmt::format("{}{}: {}", i ? ", " : "", JsonString(scenario.parameters[i].name),
+                          JsonString(scenario.parameters[i].value_text));
+  }
+  params += "}";
+  std::string j = "{\n";
+  j += fmt::format("  \"nightsim_version\": {},\n", JsonString(NightsimVersion()));
+  j += fmt::format("  \"night_schema_version\": {},\n", JsonString(kNightSchemaVersion));
+  j += fmt::format("  \"scenario\": {{\"name\": {}, \"path\": {}, \"hash\": {}}},\n", JsonString(scenario.name),
+                   JsonString(scenario_path), JsonString(ContentHash(scenario.resolved_yaml)));
+  j += fmt::format("  \"level\": {},\n", JsonString(LevelName(level)));
+  j += fmt::format(
+      "  \"split\": {{\"fractions\": {{\"train\": {:g}, \"val\": {:g}, \"test\": {:g}}}, \"rule\": \"u = "
+      "(splitmix64(seed) >> 11) / 2^53; train if u < {:g}, val if u < {:g}, else test\", \"counts\": {{\"train\": {}, "
+      "\"val\": {}, \"test\": {}}}}},\n",
+      kTrainFraction, kValFraction, 1.0 - kTrainFraction - kValFraction, kTrainFraction,
+      kTrainFraction + kValFraction, counts[0], counts[1], counts[2]);
+  j += "  \"nights\": [\n";
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const std::string name = std::filesystem::path(jobs[i].stem).lexically_relative(dir).string();
+    j += fmt::format(
+        "    {{\"file\": {}, \"hypnogram_csv\": {}, \"hypnogram_json\": {}, \"seed\": {}, \"split\": {}, "
+        "\"night_key\": {}, \"scenario\": {}, \"parameters\": {}, \"epochs\": {}, \"frames\": {}, "
+        "\"radar_rows\": {}}}{}\n",
+        JsonString(name + ".h5"), JsonString(name + ".hypnogram.csv"), JsonString(name + ".hypnogram.json"),
+        jobs[i].seed, JsonString(SplitOf(jobs[i].seed)), JsonString(jobs[i].key), JsonString(scenario.name), params,
+        done[i].epochs, done[i].frames, done[i].radar_rows, i + 1 < jobs.size() ? "," : "");
+  }
+  j += "  ]\n}\n";
+  return j;
+}
+
+}  // namespace
+
+int CmdGenerate(const std::vector<std::string>& args) {
+  po::options_description options("options");
+  std::string scenario_path, level_text, out_dir;
+  std::int64_t nights = 0;
+  std::uint64_t seed = 1;
+  int jobs_wanted = 1;
+  std::vector<std::string> sets;
+  options.add_options()
+      ("help,h", "show this help")
+      ("nights", po::value(&nights), "number of nights (>= 1)")
+      ("level", po::value(&level_text)->default_value("stream"), "radar data written: stream, range or raw")
+      ("out", po::value(&out_dir), "output folder (created if missing)")
+      ("jobs,j", po::value(&jobs_wanted)->default_value(1), "nights generated in parallel (threads)")
+      ("seed", po::value(&seed)->default_value(1), "seed of the first night; night i uses seed + i")
+      ("set", po::value(&sets)->composing(), "name=value: set a declared scenario parameter (repeatable)");
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value(&scenario_path));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    fmt::print(
+        "usage: nightsim generate SCENARIO --nights N --out DIR [--level stream|range|raw] [-j N] [--seed S]\n\n"
+        "Generates a training set: N nights of SCENARIO (seeds S … S+N-1), each as a night\n"
+        "file DIR/<scenario>_s<seed>.h5 (radar data at LEVEL, every body's state at frame\n"
+        "rate, per-epoch truth, the pipeline's estimates and metrics; docs/hdf5_layout.md)\n"
+        "with its hypnograms DIR/<scenario>_s<seed>.hypnogram.{{csv,json}}, and\n"
+        "DIR/manifest.json: every night with its seed, parameters and split (train 80 %,\n"
+        "val 10 %, test 10 %, decided by a hash of the seed). A night whose complete file\n"
+        "already exists with the same content is skipped, so an interrupted run resumes.\n"
+        "Read the set from Python with python/nightsim_data.\n\n");
+    std::cout << options << "\n";
+    return kExitOk;
+  }
+  std::vector<InputProblem> problems;
+  if (scenario_path.empty()) problems.push_back({"", 0, 0, "SCENARIO", "a scenario file is required"});
+  if (nights < 1) problems.push_back({"", 0, 0, "--nights", "expected a whole number >= 1"});
+  if (out_dir.empty()) problems.push_back({"", 0, 0, "--out", "an output folder is required"});
+  if (jobs_wanted < 1) problems.push_back({"", 0, 0, "--jobs", "expected a whole number >= 1"});
+  if (!problems.empty()) throw InputError(std::move(problems));
+  const RadarLevel level = ParseLevelOption(level_text);
+  const Scenario scenario = LoadScenario(scenario_path, ParseOverrides(sets));
+  std::filesystem::create_directories(out_dir);
+
+  std::vector<Job> jobs(static_cast<std::size_t>(nights));
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    Job& j = jobs[i];
+    j.scenario = &scenario;
+    j.seed = seed + i;
+    j.stem = (std::filesystem::path(out_dir) / fmt::format("{}_s{}", scenario.name, j.seed)).string();
+    j.key = NightKey(scenario, j.seed, level);
+  }
+
+  std::vector<Done> done(jobs.size());
+  Progress progress(jobs.size(), stderr);
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto worker = [&] {
+    for (;;) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= jobs.size() || failed) return;
+      try {
+        const std::optional<Done> existing = ExistingNight(jobs[i]);
+        done[i] = existing ? *existing : GenerateNight(jobs[i], level);
+        progress.Night(jobs[i], done[i]);
+      } catch (...) {
+        std::lock_guard lock(error_mutex);
+        if (!error) error = std::current_exception();
+        failed = true;
+        return;
+      }
+    }
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  const int threads = std::min<int>(jobs_wanted, static_cast<int>(jobs.size()));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  const std::string manifest = (std::filesystem::path(out_dir) / "manifest.json").string();
+  WriteFileAtomically(manifest, ManifestJson(scenario, scenario_path, level, jobs, done, out_dir));
+  const std::size_t ran = jobs.size() - progress.skipped();
+  fmt::print("generated {} night{} of {} at level {} in {} ({} already complete) in {:.1f} s on {} thread{}",
+             ran, ran == 1 ? "" : "s", scenario.name, LevelName(level), out_dir, progress.skipped(), wall_s, threads,
+             threads == 1 ? "" : "s");
+  if (ran > 0) fmt::print(" ({:.2f} s per night per thread)", progress.run_s() / static_cast<double>(ran));
+  fmt::print("\nmanifest: {}\n", manifest);
+  return kExitOk;
+}
+
+}  // namespace nightsim::harness

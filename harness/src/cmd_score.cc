@@ -1,0 +1,105 @@
+// `nightsim score NIGHT.h5 PREDICTIONS.csv [--out FILE.json]`: scores a pipeline's
+// per-epoch estimates (written by any program, in the predictions CSV format of
+// harness/predictions_csv.h) against the truth stored in a night file — the same
+// ScoreNight() that `nightsim run` uses, without re-simulating anything.
+
+#include <fmt/core.h>
+
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "core/errors.h"
+#include "harness/atomic_file.h"
+#include "harness/cli.h"
+#include "harness/commands.h"
+#include "harness/metrics.h"
+#include "harness/night_output.h"
+#include "harness/night_reader.h"
+#include "harness/predictions_csv.h"
+
+namespace po = boost::program_options;
+
+namespace nightsim::harness {
+namespace {
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (const char ch : s) {
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(ch));
+        else out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+int CmdScore(const std::vector<std::string>& args) {
+  po::options_description options("options");
+  std::string night_path, predictions_path, out;
+  options.add_options()
+      ("help,h", "show this help")
+      ("out", po::value(&out), "metrics JSON to write (default: PREDICTIONS without .csv + .score.json)");
+  po::options_description hidden;
+  hidden.add_options()("night", po::value(&night_path))("predictions", po::value(&predictions_path));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("night", 1).add("predictions", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    fmt::print(
+        "usage: nightsim score NIGHT.h5 PREDICTIONS.csv [--out FILE.json]\n\n"
+        "Scores per-epoch estimates written by any program against the truth stored in a\n"
+        "night file (from `nightsim run` or `nightsim generate`), with the same scorer as\n"
+        "`nightsim run`; prints the summary and writes the metrics as JSON.\n\n"
+        "PREDICTIONS.csv: a header naming `stage` and `epoch` (or `time_s`), then one row\n"
+        "per epoch of the night, e.g.\n"
+        "  epoch,stage,present,tracking,target_range_m,target_angle_rad,resp_rate_bpm,intent\n"
+        "  0,none,0,0,0,0,0,0\n"
+        "  61,light,1,1,0.82,-0.21,13.9,1\n"
+        "stage: wake, light, deep, rem, none, or a YASA code (0 W, 1 N1, 2 N2, 3 N3, 4 REM,\n"
+        "-1 none). Optional columns: present, presence_confidence, session, tracking,\n"
+        "target_range_m, target_angle_rad, resp_rate_bpm, movement, intent, alarm_fire_s,\n"
+        "alarm_stage. Left-out columns default to: present = session = (stage != none),\n"
+        "the rest 0. `nightsim run` writes its own pipeline's estimates in this format\n"
+        "(OUT.predictions.csv). Errors name the line and the problem; exit code 2.\n\n");
+    std::cout << options << "\n";
+    return kExitOk;
+  }
+  if (night_path.empty() || predictions_path.empty()) {
+    throw InputError(InputProblem{"", 0, 0, "", "expected NIGHT.h5 and PREDICTIONS.csv (see --help)"});
+  }
+
+  const NightReader night(night_path);
+  const NightTruth truth = night.Truth();
+  const Predictions predictions =
+      ReadPredictionsCsv(predictions_path, PredictionsNight{truth.epochs(), truth.epoch_s});
+  const NightMetrics metrics = ScoreNight(truth, predictions.estimates, predictions.alarms);
+
+  if (out.empty()) {
+    std::filesystem::path p(predictions_path);
+    if (p.extension() == ".csv") p.replace_extension();
+    out = p.string() + ".score.json";
+  }
+  const std::string json =
+      fmt::format("{{\"nightsim_version\": {}, \"night_file\": {}, \"predictions\": {}, \"scenario\": {}, "
+                  "\"seed\": {}, \"night\": {}}}\n",
+                  JsonString(NightsimVersion()), JsonString(night_path), JsonString(predictions_path),
+                  JsonString(night.info().scenario_name), night.info().seed, ToJson(metrics));
+  WriteFileAtomically(out, json);
+  fmt::print("scored {} against night {} (scenario {}, seed {}, {} epochs)\n\n{}\nmetrics: {}\n", predictions_path,
+             night_path, night.info().scenario_name, night.info().seed, truth.epochs(), FormatSummary(metrics), out);
+  return kExitOk;
+}
+
+}  // namespace nightsim::harness

@@ -1,0 +1,115 @@
+#pragma once
+// Small numeric kernels shared by the synthesis code (internal to physics/). Everything
+// here is plain IEEE arithmetic in a fixed order, so results are bit-identical on every
+// run of the same build; no libm call, so they do not depend on which libm variant the
+// dynamic loader picks either.
+
+#include <cmath>
+#include <cstdint>
+#include <cstddef>
+#include <cstring>
+#include <numbers>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace nightsim::physics::detail {
+
+// Four floats, mapped by GCC/Clang onto one SSE (or NEON) register; arithmetic is
+// element-wise and never contracted into FMA unless the target ISA has FMA and
+// -ffp-contract allows it (the project builds for baseline x86-64: no FMA).
+using V4 = float __attribute__((vector_size(16)));
+
+inline V4 Load4(const float* p) {
+  V4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void Store4(float* p, V4 v) { std::memcpy(p, &v, sizeof v); }
+inline V4 Splat4(float x) { return V4{x, x, x, x}; }
+
+// In-place square roots of n >= 0 doubles (two at a time where SSE2 exists; the same
+// correctly rounded results as std::sqrt either way).
+inline void SqrtInPlace(double* x, std::size_t n) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  for (; i + 2 <= n; i += 2) _mm_storeu_pd(x + i, _mm_sqrt_pd(_mm_loadu_pd(x + i)));
+#endif
+  for (; i < n; ++i) x[i] = std::sqrt(x[i]);
+}
+
+// Largest integer <= x for |x| < 2^62, without a libm call.
+inline double FloorFast(double x) {
+  const double t = static_cast<double>(static_cast<std::int64_t>(x));
+  return t > x ? t - 1.0 : t;
+}
+
+// Nearest integer (half to even) for |x| < 2^51, branch-free: adding and subtracting
+// 1.5·2^52 leaves no fraction bits (needs the default rounding mode and no -ffast-math).
+inline double NearestFast(double x) {
+  constexpr double kMagic = 6755399441055744.0;
+  return (x + kMagic) - kMagic;
+}
+
+// sin and cos of a phase of any size (|phase| < 2^50 rad). The quadrant is removed in
+// double (k = nearest(phase / (π/2)), y = phase − k π/2, |y| <= π/4 + rounding), then Taylor
+// polynomials in float: |error| < 1e-7 (sin: next term y^11/11! < 3e-9; cos: y^10/10! < 3e-8;
+// the rest is float rounding). About 25 flops instead of a libm call.
+inline void FastSinCos(double phase_rad, float* s, float* c) {
+  constexpr double kHalfPi = 0.5 * std::numbers::pi;
+  constexpr double kTwoOverPi = 2.0 / std::numbers::pi;
+  const double k = NearestFast(phase_rad * kTwoOverPi);
+  const float y = static_cast<float>(phase_rad - k * kHalfPi);
+  const float y2 = y * y;
+  const float sy = y * (1.0f + y2 * (-1.0f / 6 + y2 * (1.0f / 120 + y2 * (-1.0f / 5040 + y2 * (1.0f / 362880)))));
+  const float cy = 1.0f + y2 * (-0.5f + y2 * (1.0f / 24 + y2 * (-1.0f / 720 + y2 * (1.0f / 40320))));
+  switch (static_cast<std::int64_t>(k) & 3) {
+    case 0: *s = sy; *c = cy; break;
+    case 1: *s = cy; *c = -sy; break;
+    case 2: *s = -sy; *c = -cy; break;
+    default: *s = -cy; *c = sy; break;
+  }
+}
+
+// FastSinCos of four phases at once: the quadrant removal in double, the polynomials
+// and the quadrant selection four-wide. Same formulas, so the same results as FastSinCos.
+inline void FastSinCos4(const double* phase_rad, float* s, float* c) {
+  using V4i = std::int32_t __attribute__((vector_size(16)));
+  constexpr double kHalfPi = 0.5 * std::numbers::pi;
+  constexpr double kTwoOverPi = 2.0 / std::numbers::pi;
+  V4 y;
+  V4i quadrant;
+  for (int l = 0; l < 4; ++l) {
+    const double k = NearestFast(phase_rad[l] * kTwoOverPi);
+    y[l] = static_cast<float>(phase_rad[l] - k * kHalfPi);
+    quadrant[l] = static_cast<std::int32_t>(static_cast<std::int64_t>(k) & 3);
+  }
+  const V4 y2 = y * y;
+  const V4 sy = y * (1.0f + y2 * (-1.0f / 6 + y2 * (1.0f / 120 + y2 * (-1.0f / 5040 + y2 * (1.0f / 362880)))));
+  const V4 cy = 1.0f + y2 * (-0.5f + y2 * (1.0f / 24 + y2 * (-1.0f / 720 + y2 * (1.0f / 40320))));
+  const V4i odd = (quadrant & 1) != 0;
+  const V4 a = odd ? cy : sy;
+  const V4 b = odd ? sy : cy;
+  Store4(s, (quadrant & 2) != 0 ? -a : a);
+  Store4(c, ((quadrant + 1) & 2) != 0 ? -b : b);
+}
+
+// Chirp-averaging factor of a tone whose phase advances ψ per chirp, referenced to the
+// centre chirp: (1/M) Σ e^{jψ(m − (M−1)/2)} = sin(Mψ/2) / (M sin(ψ/2)). Below |Mψ| = 1 the
+// Maclaurin series to ψ⁶ (next term < 1e-8) avoids two libm sines per tone.
+inline double DopplerFactor(double psi, int chirps) {
+  const double m2 = static_cast<double>(chirps) * chirps;
+  if (std::fabs(chirps * psi) < 1.0) {
+    const double p2 = psi * psi;
+    const double c2 = -(m2 - 1.0) / 24.0;
+    const double c4 = (m2 - 1.0) * (3.0 * m2 - 7.0) / 5760.0;
+    const double c6 = -(m2 - 1.0) * (3.0 * m2 * m2 - 18.0 * m2 + 31.0) / 967680.0;
+    return 1.0 + p2 * (c2 + p2 * (c4 + p2 * c6));
+  }
+  const double s = std::sin(0.5 * psi);
+  if (std::fabs(s) < 1e-12) return 1.0;
+  return std::sin(0.5 * chirps * psi) / (chirps * s);
+}
+
+}  // namespace nightsim::physics::detail

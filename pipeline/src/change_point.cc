@@ -1,0 +1,74 @@
+#include "pipeline/change_point.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace nightsim::pipeline {
+
+double MbicPenalty(std::size_t n, double noise_sd) {
+  return 3.0 * noise_sd * noise_sd * std::log(static_cast<double>(n < 2 ? 2 : n));
+}
+
+double SegmentMean(std::span<const double> x, std::size_t begin, std::size_t end) {
+  double sum = 0.0;
+  for (std::size_t i = begin; i < end; ++i) sum += x[i];
+  return sum / static_cast<double>(end - begin);
+}
+
+std::vector<std::size_t> DetectChangePoints(std::span<const double> x, double penalty, std::size_t min_segment) {
+  if (!(penalty >= 0.0)) throw std::invalid_argument("DetectChangePoints: penalty must be >= 0");
+  if (min_segment == 0) throw std::invalid_argument("DetectChangePoints: min_segment must be >= 1");
+  const std::size_t n = x.size();
+  if (n < 2 * min_segment) return {};
+
+  // Prefix sums make the L2 cost of any segment O(1): C = Σy² − (Σy)²/len.
+  std::vector<double> s1(n + 1, 0.0), s2(n + 1, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    s1[i + 1] = s1[i] + x[i];
+    s2[i + 1] = s2[i] + x[i] * x[i];
+  }
+  auto cost = [&](std::size_t a, std::size_t b) {
+    const double len = static_cast<double>(b - a);
+    const double sum = s1[b] - s1[a];
+    return std::max(0.0, (s2[b] - s2[a]) - sum * sum / len);
+  };
+
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  // best[t]: optimal penalised cost of x[0, t); last[t]: its last change point.
+  std::vector<double> best(n + 1, kInf);
+  std::vector<std::size_t> last(n + 1, 0);
+  best[0] = -penalty;  // the first segment pays no change-point price
+  std::vector<std::size_t> candidates;  // R_t of PELT, increasing
+  std::vector<std::size_t> kept;
+  for (std::size_t t = min_segment; t <= n; ++t) {
+    // τ = t − min_segment becomes admissible now (its segment is long enough).
+    const std::size_t newest = t - min_segment;
+    if (newest == 0 || newest >= min_segment) candidates.push_back(newest);
+    double f = kInf;
+    std::size_t arg = 0;
+    for (std::size_t tau : candidates) {
+      if (best[tau] == kInf) continue;
+      const double v = best[tau] + cost(tau, t) + penalty;
+      if (v < f) {  // strict: the earliest τ wins ties
+        f = v;
+        arg = tau;
+      }
+    }
+    best[t] = f;
+    last[t] = arg;
+    // PELT pruning: τ can never be optimal again once F(τ) + C(τ, t) > F(t)
+    // (the L2 cost satisfies C(a,b) + C(b,c) <= C(a,c), so K = 0).
+    kept.clear();
+    for (std::size_t tau : candidates) {
+      if (best[tau] != kInf && best[tau] + cost(tau, t) <= f) kept.push_back(tau);
+    }
+    candidates.swap(kept);
+  }
+  std::vector<std::size_t> points;
+  for (std::size_t t = n; last[t] > 0; t = last[t]) points.push_back(last[t]);
+  return {points.rbegin(), points.rend()};
+}
+
+}  // namespace nightsim::pipeline

@@ -1,0 +1,170 @@
+"""One night file as numpy arrays."""
+
+import h5py
+import numpy as np
+
+#: Major version of the night-file layout this reader understands.
+SCHEMA_MAJOR = 1
+
+#: Columns of the stream level as returned by Night.radar() (in this order).
+STREAM_COLUMNS = ("target", "distance_m", "respiration_m", "motion", "signal_quality")
+
+
+class NightFileError(ValueError):
+    """The file is not a nightsim night file this reader can read."""
+
+
+def _text(value):
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _table(group):
+    """Every dataset of a group as {name: numpy array}; strings decoded."""
+    out = {}
+    for name, ds in group.items():
+        if not isinstance(ds, h5py.Dataset):
+            continue
+        if h5py.check_string_dtype(ds.dtype) is not None:
+            out[name] = np.array([_text(v) for v in ds[()]], dtype=object)
+        else:
+            out[name] = ds[()]
+    return out
+
+
+class Night:
+    """A night file opened read-only. Use as a context manager or call close().
+
+    Attributes: path, seed, scenario_name, scenario (resolved YAML text), level
+    ("none", "raw", "range" or "stream"), epoch_s, epochs, frames, frame_rate_hz,
+    schema_version, nightsim_version, night_key.
+    """
+
+    def __init__(self, path):
+        self.path = str(path)
+        try:
+            self.file = h5py.File(self.path, "r")
+        except OSError as e:
+            raise NightFileError(f"{self.path}: not a readable HDF5 file ({e})") from None
+        a = self.file.attrs
+        if "schema_version" not in a:
+            self.file.close()
+            raise NightFileError(f"{self.path}: an HDF5 file, but not a nightsim night file (no schema_version)")
+        self.schema_version = _text(a["schema_version"])
+        if int(self.schema_version.split(".")[0]) != SCHEMA_MAJOR:
+            self.file.close()
+            raise NightFileError(f"{self.path}: schema {self.schema_version}, this reader reads {SCHEMA_MAJOR}.x")
+        self.nightsim_version = _text(a["nightsim_version"])
+        self.seed = int(a["seed"])
+        self.scenario_name = _text(a["scenario_name"])
+        self.scenario = _text(a["scenario"])
+        self.night_key = _text(a["night_key"])
+        self.level = _text(a["radar_level"])
+        self.epoch_s = float(a["epoch_s"])
+        self.epochs = int(a["epochs"])
+        self.frames = int(a["frames"])
+        self.frame_rate_hz = float(a["frame_rate_hz"])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self.file.close()
+
+    # -- radar ---------------------------------------------------------------
+
+    def radar_config(self):
+        """The radar configuration: attributes of /radar plus rx_position_m [rx, 3]."""
+        g = self.file["radar"]
+        out = {k: g.attrs[k].item() for k in g.attrs}
+        out["rx_position_m"] = g["rx_position_m"][()]
+        return out
+
+    def radar_rows(self):
+        """Rows of radar data: frames (raw, range) or samples (stream); 0 when none."""
+        if self.level == "none":
+            return 0
+        if self.level == "stream":
+            return self.file["radar/stream/time_s"].shape[0]
+        return self.file["radar/" + self.level].shape[0]
+
+    def rows_per_epoch(self):
+        """Radar rows per epoch: frames per epoch, or stream samples per epoch."""
+        if self.level == "stream":
+            return int(round(self.epoch_s * self.file["radar/stream"].attrs["sample_rate_hz"]))
+        return int(round(self.epoch_s * self.frame_rate_hz))
+
+    def radar(self, start=0, stop=None):
+        """Radar rows [start, stop) at the file's level:
+        range  complex64 [n, rx, bin]; raw float32 [n, chirp, rx, sample];
+        stream float32 [n, 5] with the columns STREAM_COLUMNS."""
+        if self.level == "none":
+            raise NightFileError(f"{self.path}: holds no radar data (run with --export-frames)")
+        if self.level == "stream":
+            g = self.file["radar/stream"]
+            return np.stack([g[c][start:stop].astype(np.float32) for c in STREAM_COLUMNS], axis=1)
+        return self.file["radar/" + self.level][start:stop]
+
+    def stream(self):
+        """The stream level as {column: array}, with frame_index and time_s."""
+        if self.level != "stream":
+            raise NightFileError(f"{self.path}: holds {self.level} data, not stream")
+        return _table(self.file["radar/stream"])
+
+    # -- truth ---------------------------------------------------------------
+
+    def truth(self):
+        """Per-epoch truth of the primary as scored: stage (YASA: 0 W, 1 N1, 2 N2,
+        3 N3, 4 REM, -1 out of bed), in_bed, in_zone, intent, resp_rate_bpm,
+        gross_movement, time_s."""
+        return _table(self.file["truth/primary"])
+
+    def people(self):
+        """Ids of the people, in scenario order."""
+        return list(self.file["truth/people"].keys()) if "truth/people" in self.file else []
+
+    def person(self, person_id):
+        """Per-epoch truth of one person: stage (YASA), intent, in_bed, in_zone."""
+        return _table(self.file["truth/people/" + person_id])
+
+    def bodies(self):
+        """[(id, role, kind)] of every body in scorer order."""
+        t = self.file["truth"]
+        return [(_text(i), _text(r), _text(k)) for i, r, k in zip(t["body_ids"][()], t["body_roles"][()], t["body_kinds"][()])]
+
+    def body_epochs(self, body_id):
+        """Per-epoch in_room, in_bed, range_m and azimuth_rad of a body seen from the device."""
+        return _table(self.file[f"truth/bodies/{body_id}/epochs"])
+
+    def body_frames(self, body_id):
+        """A body's state at frame rate (files with radar data): torso_x/y/z_m,
+        heading_rad, posture, in_room, in_bed, motion, chest_m, abdomen_m, heart_m."""
+        key = f"truth/bodies/{body_id}/frames"
+        if key not in self.file:
+            raise NightFileError(f"{self.path}: no per-frame truth for {body_id!r} (written with radar data only)")
+        return _table(self.file[key])
+
+    def events(self):
+        """Every body's truth events: time_s, body, kind, duration_s, value, detail."""
+        return _table(self.file["truth/events"])
+
+    def hypnogram(self, person_id=None):
+        """YASA stage codes per epoch: the scored primary's, or a person's."""
+        return (self.truth() if person_id is None else self.person(person_id))["stage"].astype(np.int8)
+
+    # -- pipeline and metrics -------------------------------------------------
+
+    def estimates(self):
+        """The pipeline's per-epoch estimates; stage as YASA codes (0 wake, 2 light, 3 deep, 4 REM, -1 none)."""
+        return _table(self.file["pipeline/epochs"])
+
+    def alarms(self):
+        """The pipeline's alarm decisions: fire_s, stage_at_fire (YASA)."""
+        return _table(self.file["pipeline/alarms"])
+
+    def metrics(self):
+        """The night's metrics {name: value}."""
+        g = self.file["metrics"]
+        return {_text(n): float(v) for n, v in zip(g["name"][()], g["value"][()])}
