@@ -22,6 +22,7 @@
 #include "core/errors.h"
 #include "harness/atomic_file.h"
 #include "harness/cli.h"
+#include "harness/metrics.h"
 #include "harness/commands.h"
 #include "harness/night_output.h"
 #include "harness/night_reader.h"
@@ -53,21 +54,6 @@ const char* SplitOf(std::uint64_t seed) {
   return "test";
 }
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(ch));
-        else out += ch;
-    }
-  }
-  return out + "\"";
-}
 
 // One night to generate. A sweep would produce one job per manifest entry, with its own
 // resolved scenario and the point in the file stem.

@@ -21,26 +21,6 @@
 namespace po = boost::program_options;
 
 namespace nightsim::harness {
-namespace {
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(ch));
-        else out += ch;
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
 int CmdScore(const std::vector<std::string>& args) {
   po::options_description options("options");
   std::string night_path, predictions_path, out;

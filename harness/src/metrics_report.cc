@@ -9,8 +9,6 @@
 
 namespace nightsim::harness {
 
-namespace {
-
 std::string JsonString(std::string_view s) {
   std::string out = "\"";
   for (const char ch : s) {
@@ -28,6 +26,9 @@ std::string JsonString(std::string_view s) {
   }
   return out + "\"";
 }
+
+namespace {
+
 
 const char* JsonBool(bool b) { return b ? "true" : "false"; }
 

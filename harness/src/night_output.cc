@@ -508,8 +508,8 @@ void WriteHypnogramFiles(const NightRun& run, const std::string& stem) {
 }
 
 std::string NightJson(const NightRun& run) {
-  return fmt::format("{{\"nightsim_version\": \"{}\", \"scenario\": \"{}\", \"seed\": {}, \"night\": {}}}\n",
-                     NightsimVersion(), run.scenario.name, run.seed, ToJson(run.metrics));
+  return fmt::format("{{\"nightsim_version\": \"{}\", \"scenario\": {}, \"seed\": {}, \"night\": {}}}\n",
+                     NightsimVersion(), JsonString(run.scenario.name), run.seed, ToJson(run.metrics));
 }
 
 std::string FormatRunSummary(const NightRun& run) {

@@ -31,23 +31,6 @@ namespace fs = std::filesystem;
 // clean night when seeds disagree.
 constexpr std::array<const char*, 6> kFailureOrder{"presence", "identity", "respiration", "intent", "staging", "none"};
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        else out += ch;
-    }
-  }
-  return out + "\"";
-}
 
 // One line {"name": value, …} in StressMetricNames() order (not alphabetical:
 // the order a reader scans a row in).

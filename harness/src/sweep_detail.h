@@ -8,10 +8,12 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "harness/metrics.h"
+
 namespace nightsim::harness::detail {
 
 /// `s` as a JSON string literal.
-std::string JsonString(std::string_view s);
+using harness::JsonString;  // the harness's one JSON string escaper (harness/metrics.h)
 
 /// Parses the JSON file at `path`; a null node when it is missing or malformed.
 YAML::Node ReadJsonFile(const std::string& path);

@@ -23,23 +23,6 @@ namespace nightsim::harness {
 
 namespace detail {
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        else out += ch;
-    }
-  }
-  return out + "\"";
-}
 
 YAML::Node ReadJsonFile(const std::string& path) {
   try {
@@ -160,7 +143,7 @@ SweepRunSummary RunSweepNights(const SweepSpec& spec, const SweepManifest& manif
 
   // Distinct nights of this shard, in manifest order; those already written are skipped.
   SweepRunSummary summary;
-  std::vector<std::size_t> todo;
+  std::vector<std::size_t> pending;
   std::set<std::string> seen;
   for (const SweepNight& n : manifest.nights) {
     // A night shared by several manifest entries belongs to the shard of its first.
@@ -168,7 +151,7 @@ SweepRunSummary RunSweepNights(const SweepSpec& spec, const SweepManifest& manif
     if (static_cast<int>(n.index % static_cast<std::size_t>(options.shard.count)) != options.shard.index) continue;
     ++summary.in_shard;
     if (ReadNightRecord(NightPath(options.out_dir, n.hash), n.hash)) ++summary.skipped;
-    else todo.push_back(n.index);
+    else pending.push_back(n.index);
   }
 
   const bool tty = options.progress != nullptr && ::isatty(::fileno(options.progress));
@@ -182,18 +165,18 @@ SweepRunSummary RunSweepNights(const SweepSpec& spec, const SweepManifest& manif
     night_wall_total_s += night_s;
     if (options.progress == nullptr) return;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const double eta = done > 0 ? elapsed / done * static_cast<double>(todo.size() - static_cast<std::size_t>(done)) : 0;
+    const double eta = done > 0 ? elapsed / done * static_cast<double>(pending.size() - static_cast<std::size_t>(done)) : 0;
     const std::string what = fmt::format("{} seed {}{}{}", spec.scenarios[n.scenario].name, n.seed,
                                          n.point.empty() ? "" : " " + n.PointText(),
                                          n.factor.empty() ? "" : " [" + n.factor + "=" + n.arm + "]");
     if (tty) {
       constexpr int kWidth = 30;
-      const int filled = static_cast<int>(kWidth * done / std::max<std::size_t>(1, todo.size()));
+      const int filled = static_cast<int>(kWidth * done / std::max<std::size_t>(1, pending.size()));
       fmt::print(options.progress, "\r\033[K[{}{}] {}/{} nights  {:.1f} s/night  eta {}  {}", std::string(filled, '#'),
-                 std::string(kWidth - filled, '.'), done, todo.size(), night_wall_total_s / done, FormatDuration(eta), what);
+                 std::string(kWidth - filled, '.'), done, pending.size(), night_wall_total_s / done, FormatDuration(eta), what);
       if (!error.empty()) fmt::print(options.progress, "\n  failed: {}\n", error);
     } else {
-      fmt::print(options.progress, "night {}/{} {} {} in {:.1f} s{}\n", done, todo.size(), error.empty() ? "done" : "FAILED",
+      fmt::print(options.progress, "night {}/{} {} {} in {:.1f} s{}\n", done, pending.size(), error.empty() ? "done" : "FAILED",
                  what, night_s, error.empty() ? "" : ": " + error);
     }
     std::fflush(options.progress);
@@ -201,7 +184,7 @@ SweepRunSummary RunSweepNights(const SweepSpec& spec, const SweepManifest& manif
   if (options.progress != nullptr) {
     fmt::print(options.progress, "sweep {}: {} nights in {}{}, {} already done, {} to run on {} thread{}\n", spec.name,
                summary.in_shard, options.shard.count > 1 ? fmt::format("shard {}/{}", options.shard.index, options.shard.count) : "the manifest",
-               "", summary.skipped, todo.size(), options.jobs, options.jobs == 1 ? "" : "s");
+               "", summary.skipped, pending.size(), options.jobs, options.jobs == 1 ? "" : "s");
     std::fflush(options.progress);
   }
 
@@ -209,8 +192,8 @@ SweepRunSummary RunSweepNights(const SweepSpec& spec, const SweepManifest& manif
   auto worker = [&] {
     while (g_stop == 0) {
       const std::size_t k = next.fetch_add(1);
-      if (k >= todo.size()) return;
-      const SweepNight& n = manifest.nights[todo[k]];
+      if (k >= pending.size()) return;
+      const SweepNight& n = manifest.nights[pending[k]];
       const auto start = std::chrono::steady_clock::now();
       std::string error;
       try {
@@ -229,14 +212,14 @@ SweepRunSummary RunSweepNights(const SweepSpec& spec, const SweepManifest& manif
       report(n, night_s, error);
     }
   };
-  const int threads = std::max(1, std::min<int>(options.jobs, static_cast<int>(todo.size())));
+  const int threads = std::max(1, std::min<int>(options.jobs, static_cast<int>(pending.size())));
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
-  if (tty && !todo.empty()) fmt::print(options.progress, "\n");
+  if (tty && !pending.empty()) fmt::print(options.progress, "\n");
 
-  summary.interrupted = g_stop != 0 && summary.ran + static_cast<int>(summary.failed.size()) < static_cast<int>(todo.size());
+  summary.interrupted = g_stop != 0 && summary.ran + static_cast<int>(summary.failed.size()) < static_cast<int>(pending.size());
   summary.night_wall_s = night_wall_total_s;
   summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;

@@ -101,6 +101,9 @@ class MetricSet {
 /// A number as written in JSON and tables: fmt `{:.6g}`, "null" when not finite.
 std::string FormatNumber(double value);
 
+/// `s` as a quoted JSON string, with quotes, backslashes and control characters escaped.
+std::string JsonString(std::string_view s);
+
 // ---------------------------------------------------------------------------
 // Staging: epoch-by-epoch agreement (Menghini et al. 2021).
 
