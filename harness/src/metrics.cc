@@ -182,6 +182,19 @@ void ScorePresence(const Joined& j, MetricSet* m) {
   m->Set("presence.missed_present_min", j.Min(fn), Better::kLower);
   m->Set("presence.false_session_min", j.Min(false_session), Better::kLower);
   m->Set("presence.false_session_starts", static_cast<double>(false_starts), Better::kLower);
+  // "Someone present" above is the interface's meaning; these two show how much of
+  // it is the user's, so partner-only time cannot hide in a good F1.
+  std::int64_t partner_only = 0, primary_in_view = 0, primary_seen = 0;
+  for (Epoch e = 0; e < j.n; ++e) {
+    const PrimaryEpochTruth& p = j.P(e);
+    partner_only += j.person_in_bed[static_cast<std::size_t>(e)] && !p.in_bed;
+    if (p.in_bed && p.in_zone) {
+      ++primary_in_view;
+      primary_seen += j.E(e).present;
+    }
+  }
+  m->Set("presence.partner_only_min", j.Min(partner_only), Better::kNone);
+  m->SetIfPresent("presence.primary_recall", Ratio(primary_seen, primary_in_view), Better::kHigher);
   if (first_truth) {
     m->Set("presence.detected", Flag(first_detect.has_value()), Better::kHigher);
     if (first_detect) m->Set("presence.detection_delay_min", j.Min(*first_detect - *first_truth), Better::kLower);
@@ -377,6 +390,11 @@ void ScoreStaging(const Joined& j, NightMetrics* out) {
   for (Epoch e = 0; e < j.n && !est_reference_s; ++e) {
     if (j.E(e).session) est_reference_s = j.StartS(e);
   }
+  // Without the primary ever in bed there is no night to measure (an empty room):
+  // leave the measures out rather than report a TST error of 0.
+  const bool primary_slept_here = std::any_of(j.truth.primary.begin(), j.truth.primary.end(),
+                                              [](const PrimaryEpochTruth& p) { return p.in_bed; });
+  if (!primary_slept_here) return;
   const int min_bout = j.options.awakening_min_epochs;
   out->truth_measures = ComputeSleepMeasures(truth_stages, j.truth.epoch_s, TruthLightsOutS(j), min_bout);
   out->est_measures = ComputeSleepMeasures(est_stages, j.truth.epoch_s, est_reference_s, min_bout);
@@ -466,7 +484,7 @@ void ScoreFailures(const Joined& j, NightMetrics* out) {
   const std::int64_t wrong = j.n - counts[0];
   MetricSet* m = &out->metrics;
   m->Set("failure.wrong_epochs", static_cast<double>(wrong), Better::kLower);
-  std::int64_t best = 0;
+  std::int64_t best = 0, best_upstream = 0;
   for (FailureStage s : kStages) {
     const std::int64_t c = counts[static_cast<std::size_t>(s)];
     const std::string name = std::string("failure.") + FailureStageName(s);
@@ -475,6 +493,12 @@ void ScoreFailures(const Joined& j, NightMetrics* out) {
     if (c > best) {  // strict: ties go to the upstream stage, met first
       best = c;
       out->dominant_failure = s;
+    }
+    // Staging errors are spread over every night; a local tracking failure (a
+    // restroom trip, a partner's arrival) must still show behind them.
+    if (s != FailureStage::kStaging && c > best_upstream) {
+      best_upstream = c;
+      out->dominant_upstream_failure = s;
     }
   }
 }

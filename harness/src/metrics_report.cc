@@ -105,6 +105,8 @@ std::string ToJson(const NightMetrics& night) {
 
   out += ",\n  \"failure\": {\"dominant\": ";
   out += night.dominant_failure ? JsonString(FailureStageName(*night.dominant_failure)) : "null";
+  out += ", \"dominant_upstream\": ";
+  out += night.dominant_upstream_failure ? JsonString(FailureStageName(*night.dominant_upstream_failure)) : "null";
   out += "}";
 
   out += ",\n  \"trips\": [";
@@ -168,7 +170,11 @@ std::string FormatSummary(const NightMetrics& night) {
     out += fmt::format("{:<40} {:>12}  {}\n", name, FormatNumber(value), DirectionNote(better));
   });
   if (night.dominant_failure) {
-    out += fmt::format("\ndominant failure point: {}\n", FailureStageName(*night.dominant_failure));
+    out += fmt::format("\ndominant failure point: {}", FailureStageName(*night.dominant_failure));
+    if (night.dominant_upstream_failure && night.dominant_upstream_failure != night.dominant_failure) {
+      out += fmt::format(" (before staging: {})", FailureStageName(*night.dominant_upstream_failure));
+    }
+    out += "\n";
   }
   return out;
 }

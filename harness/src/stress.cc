@@ -114,10 +114,40 @@ std::string AlarmCell(const StressResult& r) {
   return fmt::format("{}/{}/{}", fired, light, late);
 }
 
+std::string StageShare(const StressResult& r, const std::string& stage) {
+  const std::optional<double> share = r.mean.Get("failure." + stage + "_fraction");
+  return share ? fmt::format("{} {:.0f}%", stage, 100.0 * *share) : stage;
+}
+
+// The dominant stage, then the dominant one before staging when that differs.
 std::string FailureCell(const StressResult& r) {
   if (r.dominant_failure == "none") return "none";
-  const std::optional<double> share = r.mean.Get("failure." + r.dominant_failure + "_fraction");
-  return share ? fmt::format("{} {:.0f}%", r.dominant_failure, 100.0 * *share) : r.dominant_failure;
+  std::string cell = StageShare(r, r.dominant_failure);
+  if (!r.dominant_upstream.empty() && r.dominant_upstream != "none" && r.dominant_upstream != r.dominant_failure) {
+    cell += ", " + StageShare(r, r.dominant_upstream);
+  }
+  return cell;
+}
+
+// "detected/eligible" restroom trips summed over the nights; "–" without trips.
+std::string TripsCell(const StressResult& r) {
+  double detected = 0, eligible = 0;
+  for (const StressNight& n : r.nights) {
+    detected += n.metrics.Get("identity.trips_detected").value_or(0);
+    eligible += n.metrics.Get("identity.trips_eligible").value_or(0);
+  }
+  if (eligible == 0) return kNotApplicable;
+  return fmt::format("{:.0f}/{:.0f}", detected, eligible);
+}
+
+// The worst night's value of `name` (a lower-is-better metric); "–" where none has it.
+std::string WorstCell(const StressResult& r, const std::string& name, const char* format) {
+  std::optional<double> worst;
+  for (const StressNight& n : r.nights) {
+    if (const auto v = n.metrics.Get(name)) worst = std::max(worst.value_or(*v), *v);
+  }
+  if (!worst) return kNotApplicable;
+  return fmt::format(fmt::runtime(format), *worst);
 }
 
 }  // namespace
@@ -200,11 +230,11 @@ bool StressOptions::IsValid(std::string* error) const {
   return true;
 }
 
-std::string MostFrequentFailure(const std::vector<StressNight>& nights) {
+std::string MostFrequentFailure(const std::vector<StressNight>& nights, std::string StressNight::*field) {
   std::array<int, kFailureOrder.size()> counts{};
   for (const StressNight& n : nights) {
     for (std::size_t i = 0; i < kFailureOrder.size(); ++i) {
-      if (n.dominant_failure == kFailureOrder[i]) ++counts[i];
+      if (n.*field == kFailureOrder[i]) ++counts[i];
     }
   }
   std::size_t best = kFailureOrder.size() - 1;
@@ -219,10 +249,12 @@ const std::vector<std::string>& StressMetricNames() {
       "identity.primary_fraction",   "identity.partner_fraction",  "identity.pet_fraction",
       "identity.untracked_fraction", "identity.partner_min",       "identity.pet_min",
       "identity.idf1",               "identity.switches",
-      "identity.trip_detection_rate", "identity.reacquire_mean_min",
+      "identity.trips_eligible",     "identity.trips_detected",    "identity.trip_detection_rate",
+      "identity.reacquire_failures", "identity.reacquire_mean_min", "identity.reacquire_max_min",
       "presence.f1",                 "presence.precision",         "presence.recall",
+      "presence.primary_recall",     "presence.partner_only_min",
       "presence.false_session_min",  "presence.false_session_starts", "presence.detection_delay_min",
-      "resp.rate_mae_bpm",           "intent.start_error_min",
+      "resp.rate_mae_bpm",           "resp.rate_median_ae_bpm",    "intent.start_error_min",
       "staging.kappa",               "staging.accuracy",
       "measures.tst_min.truth",      "measures.tst_min.est",       "measures.tst_min.error",
       "alarm.fired",                 "alarm.in_light_or_wake",     "alarm.after_alarm",
@@ -267,6 +299,9 @@ std::vector<StressResult> RunStress(const std::vector<StressScenario>& library, 
         }
         night.dominant_failure =
             run.metrics.dominant_failure ? FailureStageName(*run.metrics.dominant_failure) : "none";
+        night.dominant_upstream = run.metrics.dominant_upstream_failure
+                                      ? FailureStageName(*run.metrics.dominant_upstream_failure)
+                                      : "none";
       } catch (...) {
         failures[i] = std::current_exception();
       }
@@ -305,6 +340,7 @@ std::vector<StressResult> RunStress(const std::vector<StressScenario>& library, 
                     std::make_move_iterator(nights.begin() + static_cast<std::ptrdiff_t>((k + 1) * seeds)));
     r.mean = MeanOverNights(r.nights);
     r.dominant_failure = MostFrequentFailure(r.nights);
+    r.dominant_upstream = MostFrequentFailure(r.nights, &StressNight::dominant_upstream);
     for (const StressNight& n : r.nights) {
       r.wall_s += n.wall_s;
       r.cpu_s += n.cpu_s;
@@ -322,7 +358,8 @@ std::string FormatStressTable(const std::vector<StressResult>& results, const St
   const std::vector<Column> columns = {
       {"scenario", true}, {"primary", false}, {"partner", false}, {"pet", false},
       {"partner min", false}, {"pet min", false}, {"F1", false},
-      {"false min", false}, {"κ", false},     {"TST err", false}, {"alarm", false}, {"failure", true},
+      {"false min", false}, {"trips", false}, {"re-acq max", false}, {"resp med", false},
+      {"κ", false},     {"TST err", false}, {"alarm", false}, {"failure", true},
       {"wall s", false},  {"cpu s", false},
   };
   std::vector<std::vector<std::string>> rows;
@@ -337,6 +374,9 @@ std::string FormatStressTable(const std::vector<StressResult>& results, const St
         Cell(m, "identity.pet_min", "{:.0f}"),
         Cell(m, "presence.f1", "{:.2f}"),
         Cell(m, "presence.false_session_min", "{:.0f}"),
+        TripsCell(r),
+        WorstCell(r, "identity.reacquire_max_min", "{:.1f}"),
+        Cell(m, "resp.rate_median_ae_bpm", "{:.2f}"),
         Cell(m, "staging.kappa", "{:.2f}"),
         Cell(m, "measures.tst_min.error", "{:+.0f}"),
         AlarmCell(r),
@@ -376,9 +416,12 @@ std::string FormatStressTable(const std::vector<StressResult>& results, const St
       "\nprimary/partner/pet: share of the primary's in-bed epochs tracked on that body (identity.*_fraction)\n"
       "partner min/pet min: minutes of the whole night tracked on the partner / a pet (identity.*_min)\n"
       "F1: presence epoch F1 (people in bed); false min: session minutes with nobody in bed\n"
+      "trips: primary restroom trips detected / eligible, over the seeds; re-acq max: the longest time to\n"
+      "  re-acquire the primary after a trip, min; resp med: median absolute respiration-rate error, bpm\n"
       "κ: 4-class staging Cohen's κ; TST err: pipeline − truth total sleep time, min\n"
       "alarm: nights the alarm fired / fired in light sleep or wake / fired after the alarm time, of {}\n"
-      "failure: most frequent dominant failure stage over the seeds, with its mean share of wrong epochs\n"
+      "failure: most frequent dominant failure stage over the seeds, with its mean share of wrong epochs,\n"
+      "  then the most frequent one before staging when that differs\n"
       "–: not applicable (no primary in bed, no alarm, …); wall s, cpu s: seconds per night\n",
       options.seeds);
   return out;
@@ -403,12 +446,13 @@ std::string StressJson(const std::vector<StressResult>& results, const StressOpt
     for (std::size_t i = 0; i < r.nights.size(); ++i) {
       const StressNight& n = r.nights[i];
       out += i == 0 ? "\n" : ",\n";
-      out += fmt::format("        {{\"seed\": {}, \"dominant_failure\": {}, \"metrics\": {}}}", n.seed,
-                         JsonString(n.dominant_failure), MetricsObject(n.metrics));
+      out += fmt::format("        {{\"seed\": {}, \"dominant_failure\": {}, \"dominant_upstream\": {}, \"metrics\": {}}}",
+                         n.seed, JsonString(n.dominant_failure), JsonString(n.dominant_upstream),
+                         MetricsObject(n.metrics));
     }
     out += r.nights.empty() ? "],\n" : "\n      ],\n";
-    out += fmt::format("      \"mean\": {{\"dominant_failure\": {}, \"metrics\": {}}}\n", JsonString(r.dominant_failure),
-                       MetricsObject(r.mean));
+    out += fmt::format("      \"mean\": {{\"dominant_failure\": {}, \"dominant_upstream\": {}, \"metrics\": {}}}\n",
+                       JsonString(r.dominant_failure), JsonString(r.dominant_upstream), MetricsObject(r.mean));
     out += "    }";
   }
   out += results.empty() ? "]\n}\n" : "\n  ]\n}\n";

@@ -154,6 +154,23 @@ TEST(PresenceTest, AnEmptyRoomWithAFanAndNoFalseAlarmHasNothingToScoreButZeroFal
   EXPECT_DOUBLE_EQ(Get(m, "presence.false_present_min"), 0.0);
   EXPECT_DOUBLE_EQ(Get(m, "presence.false_session_min"), 0.0);
   EXPECT_FALSE(m.dominant_failure.has_value());
+  EXPECT_FALSE(m.metrics.Has("measures.tst_min.error"));  // no night to measure, not an error of 0
+  EXPECT_FALSE(m.metrics.Has("measures.tst_min.truth"));
+  EXPECT_FALSE(m.metrics.Has("presence.primary_recall"));
+}
+
+TEST(PresenceTest, PartnerOnlyTimeIsShownApartFromThePrimarysRecall) {
+  // Bob in bed 0..9; alice only 4..9, and out of the detection zone in epoch 9.
+  NightTruth t = MakeNight("----222222");
+  t.primary[9].in_zone = false;
+  AddBody(&t, "bob", BodyRole::kPartner, 1.6, -0.1, "xxxxxxxxxx");
+  std::vector<EpochEstimate> est = PerfectUpstream(t, EstStagesOf("----222222"));
+  for (std::int64_t e = 0; e < 10; ++e) est[e].present = e >= 2 && e != 5;
+  const NightMetrics m = Score(t, est);
+  EXPECT_DOUBLE_EQ(Get(m, "presence.partner_only_min"), 2.0);  // epochs 0..3
+  // In view 4..8 (5 epochs), reported present in 4, 6, 7, 8.
+  EXPECT_DOUBLE_EQ(Get(m, "presence.primary_recall"), 0.8);
+  EXPECT_DOUBLE_EQ(Get(m, "presence.recall"), 0.7);  // "someone in bed": 7 of 10
 }
 
 // ----- identity -------------------------------------------------------------
@@ -466,6 +483,21 @@ TEST(FailurePointTest, TrackingThePartnerIsAnIdentityFailure) {
   EXPECT_EQ(Score(t, est).failure[1], FailureStage::kIdentity);
 }
 
+TEST(FailurePointTest, ALocalIdentityFailureShowsBehindNightLongStagingErrors) {
+  const NightTruth t = MakeNight("22222222");
+  std::vector<EpochEstimate> est = PerfectUpstream(t, "DDDDDLLL");  // 5 staging errors
+  est[6].tracking = false;                                         // 1 identity error
+  est[6].stage = EstStage::kWake;
+  est[7].intent = false;                                           // 1 intent error
+  est[7].stage = EstStage::kWake;
+  const NightMetrics m = Score(t, est);
+  EXPECT_EQ(m.dominant_failure, FailureStage::kStaging);
+  EXPECT_EQ(m.dominant_upstream_failure, FailureStage::kIdentity);  // tie with intent: upstream
+  const NightMetrics clean = Score(t, PerfectUpstream(t, "DDLLLLLL"));
+  EXPECT_EQ(clean.dominant_failure, FailureStage::kStaging);
+  EXPECT_FALSE(clean.dominant_upstream_failure.has_value());
+}
+
 TEST(FailurePointTest, TiesGoToTheUpstreamStage) {
   const NightTruth t = MakeNight("2222");
   std::vector<EpochEstimate> est = PerfectUpstream(t, "LLLL");
@@ -504,7 +536,7 @@ TEST(OutputTest, JsonIsDeterministicAndCarriesEverySection) {
   const std::string b = ToJson(ScoreNight(t, est, alarms));
   EXPECT_EQ(a, b);
   EXPECT_EQ(a.rfind("{\n  \"metrics\": {\n    \"alarm.after_alarm\": 0,", 0), 0u) << a.substr(0, 80);
-  for (const char* key : {"\"better\"", "\"confusion\"", "\"row_normalized\"", "\"failure\": {\"dominant\": null}",
+  for (const char* key : {"\"better\"", "\"confusion\"", "\"row_normalized\"", "\"failure\": {\"dominant\": null, \"dominant_upstream\": null}",
                           "\"trips\"", "\"reacquire_min\": 0", "\"alarm\": {\"fired\": true",
                           "\"staging.kappa\": \"higher\"", "\"measures.tst_min.error\": 0"}) {
     EXPECT_NE(a.find(key), std::string::npos) << key;

@@ -223,6 +223,33 @@ TEST(StressTable, shows_a_dash_for_metrics_that_do_not_apply) {
   EXPECT_LT(table.find("empty "), table.find("couple "));
 }
 
+// Tests the restroom-trip cells (summed over seeds, the worst re-acquisition) and
+// that a tracking failure shows behind a dominant staging failure.
+TEST(StressTable, shows_trips_the_worst_reacquisition_and_the_failure_before_staging) {
+  StressResult trips;
+  trips.name = "trips";
+  trips.dominant_failure = "staging";
+  trips.dominant_upstream = "identity";
+  for (double reacquire_max_min : {0.5, 2.25}) {
+    StressNight n = NightFailing("staging");
+    n.metrics.Set("identity.trips_detected", 2, Better::kHigher);
+    n.metrics.Set("identity.trips_eligible", 3, Better::kNone);
+    n.metrics.Set("identity.reacquire_max_min", reacquire_max_min, Better::kLower);
+    trips.nights.push_back(n);
+  }
+  trips.mean.Set("resp.rate_median_ae_bpm", 0.214, Better::kLower);
+  trips.mean.Set("failure.staging_fraction", 0.8, Better::kNone);
+  trips.mean.Set("failure.identity_fraction", 0.15, Better::kNone);
+  const std::string table = FormatStressTable({trips}, StressOptions{});
+  const std::size_t start = table.find("\ntrips ");
+  ASSERT_NE(start, std::string::npos) << table;
+  const std::string row = table.substr(start + 1, table.find('\n', start + 1) - start - 1);
+  EXPECT_NE(row.find(" 4/6 "), std::string::npos) << row;
+  EXPECT_NE(row.find(" 2.2 "), std::string::npos) << row;  // the worse night, not the mean
+  EXPECT_NE(row.find(" 0.21 "), std::string::npos) << row;
+  EXPECT_NE(row.find("staging 80%, identity 15%"), std::string::npos) << row;
+}
+
 // Tests that the stress comment is the first line's text and that anything else
 // on the first line is not taken for one.
 TEST(StressLibraryLoading, leading_comment_is_the_first_line_only) {

@@ -249,6 +249,8 @@ struct NightMetrics {
   std::vector<FailureStage> failure;       ///< per epoch: earliest failing stage, kNone when right
   std::optional<FailureStage> dominant_failure;  ///< stage with most wrong epochs (ties →
                                                  ///< upstream); nullopt when none is wrong
+  std::optional<FailureStage> dominant_upstream_failure;  ///< the same over presence … intent
+                                                          ///< only; nullopt when none of them failed
   std::vector<TripOutcome> trips;          ///< one per truth restroom trip
   std::optional<AlarmOutcome> alarm;       ///< nullopt when no alarm was configured
 };

@@ -70,6 +70,7 @@ struct StressNight {
   std::uint64_t seed{0};
   MetricSet metrics;             ///< the StressMetricNames() the night has (absent: not applicable)
   std::string dominant_failure;  ///< FailureStageName() of NightMetrics::dominant_failure, "none" if no epoch was wrong
+  std::string dominant_upstream;  ///< FailureStageName() of NightMetrics::dominant_upstream_failure, or "none"
   double wall_s{0};              ///< wall time of RunNight() (s); not deterministic, not in the JSON
   double cpu_s{0};               ///< CPU time of the thread that ran it (s); likewise not in the JSON
 };
@@ -83,14 +84,16 @@ struct StressResult {
   MetricSet mean;                  ///< each metric averaged over the nights that have it
   std::string dominant_failure;    ///< the nights' most frequent dominant failure; ties go
                                    ///< upstream (presence first), "none" ranks last
+  std::string dominant_upstream;   ///< the same over StressNight::dominant_upstream
   double wall_s{0};                ///< sum of the nights' wall times (s)
   double cpu_s{0};                 ///< sum of the nights' CPU times (s)
 };
 
-/// The most frequent StressNight::dominant_failure of `nights`. Ties go to the
-/// upstream stage (presence, identity, respiration, intent, staging), "none" last;
-/// "none" for no nights.
-std::string MostFrequentFailure(const std::vector<StressNight>& nights);
+/// The most frequent value of `field` (a failure stage name) over `nights`. Ties go
+/// to the upstream stage (presence, identity, respiration, intent, staging), "none"
+/// last; "none" for no nights.
+std::string MostFrequentFailure(const std::vector<StressNight>& nights,
+                                std::string StressNight::*field = &StressNight::dominant_failure);
 
 /// Called once per finished night, from the worker that ran it (calls are
 /// serialised, in completion order): the scenario's name, the night, how many
@@ -111,7 +114,8 @@ std::string FormatStressTable(const std::vector<StressResult>& results, const St
 
 /// Deterministic JSON: {"nightsim_version", "seeds", "first_seed", "metrics",
 /// "scenarios": [{"name", "file", "stresses", "seeds": [{"seed", "dominant_failure",
-/// "metrics"}], "mean": {"dominant_failure", "metrics"}}]}; numbers as FormatNumber().
+/// "dominant_upstream", "metrics"}], "mean": {"dominant_failure", "dominant_upstream",
+/// "metrics"}}]}; numbers as FormatNumber().
 std::string StressJson(const std::vector<StressResult>& results, const StressOptions& options);
 
 }  // namespace nightsim::harness
