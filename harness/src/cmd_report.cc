@@ -145,6 +145,7 @@ int CmdReport(const std::vector<std::string>& args) {
   std::error_code ec;
   if (!fs::exists(input, ec)) Bad(input, "no such file or folder");
   if (fs::is_directory(out, ec)) Bad(out, "--out is a folder; expected the HTML file to write");
+  if (fs::exists(out, ec) && fs::equivalent(input, out, ec)) Bad(out, "--out is the input itself; it would be replaced");
   const bool sweep = fs::is_directory(input, ec);
   if (sweep) CheckSweepDir(input);
   else CheckNightFile(input);

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import matplotlib.colors as mcolors
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from nightsim_data import Night, NightFileError
 
@@ -43,6 +43,21 @@ def clock_formatter(start_clock_s, seconds=False):
         s = int(np.floor(start_clock_s + t_s + (0.0 if seconds else 30.0))) % 86400  # HH:MM rounds to the minute
         return f"{s // 3600:02d}:{s // 60 % 60:02d}" + (f":{s % 60:02d}" if seconds else "")
     return FuncFormatter(label)
+
+
+#: Tick spacings of a time axis (s): the smallest giving at most ~10 ticks is used.
+TICK_STEPS_S = (5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
+
+
+def clock_ticks(ax, start_clock_s, first_s, last_s):
+    """Ticks on whole clock minutes / hours (22:00, 23:00 …) between first_s and
+    last_s (seconds since the night's start), labelled HH:MM, or HH:MM:SS below a minute."""
+    span = max(last_s - first_s, 1.0)
+    step = next((s for s in TICK_STEPS_S if span / s <= 10), TICK_STEPS_S[-1])
+    first_clock = np.ceil((start_clock_s + first_s) / step) * step
+    ticks = np.arange(first_clock, start_clock_s + last_s + 1e-9, step) - start_clock_s
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(clock_formatter(start_clock_s, seconds=step < 60))
 
 
 def runs(mask):
@@ -126,8 +141,7 @@ class NightData:
         self.tracked = attribute(self.est, self.body_epochs, self.bodies)
 
     def axis_time(self, ax):
-        # Seconds on the ticks only when minutes would repeat (nights under half an hour).
-        ax.xaxis.set_major_formatter(clock_formatter(self.start_clock_s, seconds=self.duration_s < 1800))
+        clock_ticks(ax, self.start_clock_s, 0.0, self.duration_s)
         ax.set_xlim(0, self.duration_s)
 
     def mark_alarm(self, ax, label=True):
@@ -239,8 +253,9 @@ def presence_intent_figure(d):
     band_rows(ax, rows, d)
     d.mark_alarm(ax)
     ax.set_title("presence and sleep intent, truth (blue) vs pipeline (orange)")
-    if d.alarm_s is not None:
-        ax.legend(loc="upper right", fontsize=7, ncol=4)
+    if d.alarm_s is not None:  # in the confidence panel, where it hides no band
+        handles, labels = ax.get_legend_handles_labels()
+        ac.legend(handles, labels, loc="center", fontsize=7, ncol=4)
     ac.plot(d.t_s + d.epoch_s / 2, x["presence_confidence"][:n], color="tab:orange", lw=1)
     ac.set_ylim(-0.05, 1.05)
     ac.set_ylabel("presence\nconfidence")
@@ -263,7 +278,7 @@ def alarm_figure(d):
     ax.set_yticks(range(4), PIPE_LABELS)
     ax.set_ylim(-0.5, 3.5)
     d.mark_alarm(ax)
-    ax.xaxis.set_major_formatter(clock_formatter(d.start_clock_s))
+    clock_ticks(ax, d.start_clock_s, start, stop)
     ax.set_xlim(start, stop)
     ax.legend(loc="upper left", fontsize=7, ncol=6)
     ax.set_title("the alarm moment (truth N1/N2 drawn as light)")
@@ -406,7 +421,7 @@ def respiration_figures(d):
                 rt, rx = d.truth["resp_rate_bpm"][e], d.est["resp_rate_bpm"][e]
                 ax.set_title(f"rate truth {fmt_value(rt, 3)} / pipeline {fmt_value(rx if rx > 0 else None, 3)} bpm",
                              fontsize=8, loc="right")
-                ax.xaxis.set_major_formatter(clock_formatter(d.start_clock_s, seconds=True))
+                clock_ticks(ax, d.start_clock_s, t[0] if len(t) else start_s, stop_s)
                 ax.set_ylabel("mm")
                 ax.legend(loc="upper left", fontsize=7, ncol=2)
             fig.tight_layout()

@@ -83,7 +83,7 @@ TEST(Report, BadNightFilesExit2AndWriteNothing) {
 }
 
 // Tests that a folder without aggregate.json, or with one that is not a sweep
-// aggregate, exits 2; and that a missing -o exits 2.
+// aggregate, exits 2; and that a missing -o, or -o naming the input, exits 2.
 TEST(Report, NotASweepFolderExits2) {
   const fs::path dir = testing_util::FreshDir("report_bad_sweep");
   fs::create_directories(dir / "empty");
@@ -95,6 +95,9 @@ TEST(Report, NotASweepFolderExits2) {
   const CliRun garbage = Report(dir / "garbage", dir / "s.html", dir);
   EXPECT_EQ(garbage.exit_code, 2);
   EXPECT_NE(garbage.err.find("garbage/aggregate.json: not a sweep aggregate"), std::string::npos) << garbage.err;
+  const CliRun onto_input = Report(MinuteNightFile(), MinuteNightFile(), dir);
+  EXPECT_EQ(onto_input.exit_code, 2);
+  EXPECT_NE(onto_input.err.find("--out is the input itself"), std::string::npos) << onto_input.err;
   const CliRun no_out = RunNightsim("report " + Quote((dir / "empty").string()), dir);
   EXPECT_EQ(no_out.exit_code, 2);
   EXPECT_NE(no_out.err.find("--out"), std::string::npos) << no_out.err;
