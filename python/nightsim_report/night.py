@@ -10,7 +10,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from nightsim_data import Night, NightFileError
 
-from .page import Page, fmt_value
+from .page import Page, fmt_value, styled
 
 #: Default of ScoringOptions::identity_gate_m (harness/metrics.h): an estimate is
 #: attributed to the nearest in-room body whose torso is within this distance.
@@ -493,6 +493,7 @@ def metric_tables(page, metrics):
         page.table(["metric", "value"], items)
 
 
+@styled
 def night_report(path):
     """The HTML text of the report of the night file at `path`. Raises NightFileError."""
     with Night(path) as night:

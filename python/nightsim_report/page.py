@@ -1,6 +1,7 @@
 """HTML page assembly: one self-contained file, figures inlined as PNG data URIs."""
 
 import base64
+import functools
 import html
 import io
 import math
@@ -14,10 +15,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 #: Resolution of the embedded figures; 100 dpi keeps a whole-night page a few MB.
 FIGURE_DPI = 100
 
-# A fixed style so the same data give the same pixels on one matplotlib version
-# (no date-dependent defaults, no hash-salted ids).
-plt.rcParams.update({"font.size": 9, "axes.titlesize": 10, "figure.max_open_warning": 0,
-                     "svg.hashsalt": "nightsim"})
+_RC = {"font.size": 9, "axes.titlesize": 10, "figure.max_open_warning": 0}
+
+
+def styled(report):
+    """Draws `report` in one fixed style, whatever the user's matplotlibrc says, without
+    changing the caller's settings (the module may be imported in a notebook)."""
+    @functools.wraps(report)
+    def wrapper(*args, **kwargs):
+        with plt.style.context("default"), plt.rc_context(_RC):
+            return report(*args, **kwargs)
+    return wrapper
 
 _STYLE = """
 body { font-family: sans-serif; margin: 1.5em auto; max-width: 1150px; color: #222; }

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .night import MEASURES, STAGE_NAMES, confusion_figure, confusion_from_metrics
-from .page import Page, fmt_value
+from .page import Page, styled
 
 #: Metrics drawn in the distribution, parameter and effect figures, when present:
 #: one or two per area of DESIGN.md §7. Every metric is in the tables.
@@ -192,6 +192,7 @@ def effects_figure(effects, metrics):
     return fig
 
 
+@styled
 def sweep_report(folder):
     """The HTML text of the report of a sweep output folder. Raises SweepInputError."""
     agg = load_aggregate(folder)
@@ -216,8 +217,11 @@ def sweep_report(folder):
         return page.html()
 
     page.heading("Metric distributions per scenario")
-    page.figure(distribution_figure(distinct, metrics),
-                "Every distinct night (points; boxes: quartiles and whiskers to 1.5 IQR), by scenario and factor arm.")
+    # Every manifest entry, so each factor arm has its own box even when it resolves to
+    # the same night as the plain one (then the two boxes are equal).
+    page.figure(distribution_figure(nights, metrics),
+                "Every night of the sweep (points; boxes: quartiles, whiskers to 1.5 IQR), by scenario and factor arm "
+                "(an arm that is the same night as the plain one repeats its values).")
 
     page.heading("Agreement of the sleep measures (Bland–Altman)")
     ba = [m for m in BA_MEASURES if f"measures.{m}.truth" in present]
