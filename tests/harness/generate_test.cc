@@ -9,6 +9,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "harness/night_output.h"
 #include "harness/night_reader.h"
@@ -142,6 +143,36 @@ TEST(Generate, SweepFileGivesOneNightPerDistinctSweepNight) {
   ASSERT_EQ(capped.exit_code, 0) << capped.err;
   EXPECT_NE(capped.out.find("generated 0 nights of sweep factors"), std::string::npos) << capped.out;
   EXPECT_NE(capped.out.find("(1 already complete)"), std::string::npos) << capped.out;
+}
+
+// Tests that a sweep's pipeline knobs configure the pipeline whose estimates the
+// files hold: the same first night with a tracker that acquires only within 0.45 m
+// follows the primary far less, and lands in a file of its own name.
+TEST(Generate, SweepPipelineKnobsReachTheFiles) {
+  const auto root = testing_util::FreshDir("generate_sweep_knobs");
+  const std::string data = std::string(NIGHTSIM_SOURCE_DIR) + "/tests/harness/data/sweeps/";
+  for (const char* sweep : {"determinism", "weakened"}) {
+    const CliRun r = RunNightsim("generate " + Quote(data + sweep + ".yaml") + " --nights 1 --out " +
+                                     Quote((root / sweep).string()),
+                                 root);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  auto only_night = [](const std::filesystem::path& dir) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      if (e.path().extension() == ".h5") files.push_back(e.path());
+    }
+    EXPECT_EQ(files.size(), 1u) << dir;
+    return files.empty() ? std::filesystem::path() : files[0];
+  };
+  const auto plain = only_night(root / "determinism"), weak = only_night(root / "weakened");
+  EXPECT_NE(plain.filename(), weak.filename());
+  EXPECT_NE(Slurp(root / "weakened" / "manifest.json").find("\"pipeline\": \"tracking.tracker.acquire_max_range_m=0.45\""),
+            std::string::npos);
+  const double plain_fraction = NightReader(plain.string()).Metrics().at("identity.primary_fraction");
+  const double weak_fraction = NightReader(weak.string()).Metrics().at("identity.primary_fraction");
+  EXPECT_GT(plain_fraction, 0.9);
+  EXPECT_LT(weak_fraction, plain_fraction - 0.2);
 }
 
 // Tests that options a sweep file decides itself are refused with a sweep.
