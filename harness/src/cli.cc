@@ -21,6 +21,7 @@ const std::vector<Subcommand>& Subcommands() {
       {"merge", "join the outputs of a sweep's shards into its aggregate", CmdMerge},
       {"score", "score a pipeline's per-epoch predictions (CSV) against a night file's truth", CmdScore},
       {"generate", "generate a training set: N night files with radar data, truth, hypnograms, manifest", CmdGenerate},
+      {"report", "write a self-contained HTML report of a night file or a sweep's output", CmdReport},
   };
   return kCommands;
 }

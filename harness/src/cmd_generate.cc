@@ -4,11 +4,17 @@
 // files per night, and DIR/manifest.json listing every night with its split
 // (train/val/test by a hash of the seed) and parameters. Nights whose complete file
 // already exists (same content key) are skipped, so an interrupted run resumes.
+//
+// `nightsim generate SWEEP.yaml --out DIR [--nights N]`: the same for every distinct
+// night of a sweep file (scenarios × parameter points × factor arms × seeds, expanded
+// by ExpandSweep exactly as `nightsim sweep` runs them, with its pipeline knobs), so a
+// training set can cover a parameter grid; --nights keeps the first N.
 
 #include <fmt/core.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/program_options.hpp>
 #include <chrono>
@@ -16,8 +22,12 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <yaml-cpp/yaml.h>
 
 #include "core/errors.h"
 #include "harness/atomic_file.h"
@@ -28,6 +38,8 @@
 #include "harness/night_reader.h"
 #include "harness/night_runner.h"
 #include "harness/scenario_loader.h"
+#include "harness/sweep.h"
+#include "harness/sweep_pipeline_knobs.h"
 
 namespace po = boost::program_options;
 
@@ -55,14 +67,28 @@ const char* SplitOf(std::uint64_t seed) {
 }
 
 
-// One night to generate. A sweep would produce one job per manifest entry, with its own
-// resolved scenario and the point in the file stem.
+// One night to generate: a seed of the scenario, or a distinct night of a sweep.
 struct Job {
   const Scenario* scenario{nullptr};
   std::uint64_t seed{0};
-  std::string stem;  // DIR/<scenario>_s<seed>, without extension
+  std::string stem;  // DIR/<scenario>_s<seed>[_<night hash>], without extension
   std::string key;   // NightKey
+  // Sweep nights only: every manifest entry that resolves to this night (the first
+  // decides the stem), and the sweep's scenario path of it.
+  std::vector<const SweepNight*> roles;
+  std::string scenario_path;
 };
+
+// A sweep file lists `scenarios:`; a scenario file never has that key. Anything
+// unreadable is left to LoadScenario, whose messages name the line.
+bool IsSweepFile(const std::string& path) {
+  try {
+    const YAML::Node doc = YAML::LoadFile(path);
+    return doc.IsMap() && doc["scenarios"];
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
 
 // What the manifest says about a night, from the run or from the existing file.
 struct Done {
@@ -90,7 +116,7 @@ std::optional<Done> ExistingNight(const Job& job) {
   }
 }
 
-Done GenerateNight(const Job& job, RadarLevel level) {
+Done GenerateNight(const Job& job, RadarLevel level, const PipelineSettings* pipeline_settings) {
   const auto t0 = std::chrono::steady_clock::now();
   RunOptions options;
   options.seed = job.seed;
@@ -98,7 +124,10 @@ Done GenerateNight(const Job& job, RadarLevel level) {
   NightFileOptions file_options;
   file_options.frames = level;
   NightFileWriter file(job.stem + ".h5", *job.scenario, job.seed, file_options);
-  const NightRun run = RunNight(*job.scenario, options, nullptr, file.Sink());
+  // A sweep's knobs configure the pipeline whose estimates the file stores; nullptr
+  // (no knobs) is nightsim's default pipeline.
+  const std::unique_ptr<Pipeline> pipeline = pipeline_settings ? MakePipeline(*pipeline_settings) : nullptr;
+  const NightRun run = RunNight(*job.scenario, options, pipeline.get(), file.Sink());
   file.Finish(run);
   WriteHypnogramFiles(run, job.stem);
   Done d;
@@ -150,24 +179,53 @@ class Progress {
   std::chrono::steady_clock::time_point start_{std::chrono::steady_clock::now()};
 };
 
-std::string ManifestJson(const Scenario& scenario, const std::string& scenario_path, RadarLevel level,
-                         const std::vector<Job>& jobs, const std::vector<Done>& done, const std::string& dir) {
-  std::array<int, 3> counts{};
-  for (const Job& j : jobs) {
-    const std::string split = SplitOf(j.seed);
-    ++counts[split == "train" ? 0 : split == "val" ? 1 : 2];
-  }
+// {"name": "value", …} of the declared parameters in force.
+std::string ParametersJson(const Scenario& scenario) {
   std::string params = "{";
   for (std::size_t i = 0; i < scenario.parameters.size(); ++i) {
     params += fmt::format("{}{}: {}", i ? ", " : "", JsonString(scenario.parameters[i].name),
                           JsonString(scenario.parameters[i].value_text));
   }
-  params += "}";
+  return params + "}";
+}
+
+// The sweep fields of a night entry: its scenario path, the swept point, every
+// (factor, arm) it plays (a plain night has factor "") and the sweep's night hash.
+std::string SweepFieldsJson(const Job& job) {
+  const SweepNight& first = *job.roles.front();
+  std::string point = "{";
+  for (const auto& [k, v] : first.point) point += (point.size() > 1 ? ", " : "") + JsonString(k) + ": " + JsonString(v);
+  point += "}";
+  std::string roles = "[";
+  for (const SweepNight* n : job.roles) {
+    roles += fmt::format("{}{{\"factor\": {}, \"arm\": {}}}", roles.size() > 1 ? ", " : "", JsonString(n->factor),
+                         JsonString(n->arm));
+  }
+  roles += "]";
+  return fmt::format(", \"scenario_path\": {}, \"point\": {}, \"roles\": {}, \"night_hash\": {}",
+                     JsonString(job.scenario_path), point, roles, JsonString(first.hash));
+}
+
+// `sweep` is null for a scenario: then `scenario` and `source_path` describe it.
+std::string ManifestJson(const Scenario* scenario, const SweepSpec* sweep, std::size_t sweep_nights,
+                         const std::string& source_path, RadarLevel level, const std::vector<Job>& jobs,
+                         const std::vector<Done>& done, const std::string& dir) {
+  std::array<int, 3> counts{};
+  for (const Job& j : jobs) {
+    const std::string split = SplitOf(j.seed);
+    ++counts[split == "train" ? 0 : split == "val" ? 1 : 2];
+  }
   std::string j = "{\n";
   j += fmt::format("  \"nightsim_version\": {},\n", JsonString(NightsimVersion()));
   j += fmt::format("  \"night_schema_version\": {},\n", JsonString(kNightSchemaVersion));
-  j += fmt::format("  \"scenario\": {{\"name\": {}, \"path\": {}, \"hash\": {}}},\n", JsonString(scenario.name),
-                   JsonString(scenario_path), JsonString(ContentHash(scenario.resolved_yaml)));
+  if (sweep == nullptr) {
+    j += fmt::format("  \"scenario\": {{\"name\": {}, \"path\": {}, \"hash\": {}}},\n", JsonString(scenario->name),
+                     JsonString(source_path), JsonString(ContentHash(scenario->resolved_yaml)));
+  } else {
+    j += fmt::format("  \"sweep\": {{\"name\": {}, \"path\": {}, \"manifest_nights\": {}, \"pipeline\": {}}},\n",
+                     JsonString(sweep->name), JsonString(source_path), sweep_nights,
+                     JsonString(sweep->pipeline.KnobsText()));
+  }
   j += fmt::format("  \"level\": {},\n", JsonString(LevelName(level)));
   j += fmt::format(
       "  \"split\": {{\"fractions\": {{\"train\": {:g}, \"val\": {:g}, \"test\": {:g}}}, \"rule\": \"u = "
@@ -181,10 +239,11 @@ std::string ManifestJson(const Scenario& scenario, const std::string& scenario_p
     j += fmt::format(
         "    {{\"file\": {}, \"hypnogram_csv\": {}, \"hypnogram_json\": {}, \"seed\": {}, \"split\": {}, "
         "\"night_key\": {}, \"scenario\": {}, \"parameters\": {}, \"epochs\": {}, \"frames\": {}, "
-        "\"radar_rows\": {}}}{}\n",
+        "\"radar_rows\": {}{}}}{}\n",
         JsonString(name + ".h5"), JsonString(name + ".hypnogram.csv"), JsonString(name + ".hypnogram.json"),
-        jobs[i].seed, JsonString(SplitOf(jobs[i].seed)), JsonString(jobs[i].key), JsonString(scenario.name), params,
-        done[i].epochs, done[i].frames, done[i].radar_rows, i + 1 < jobs.size() ? "," : "");
+        jobs[i].seed, JsonString(SplitOf(jobs[i].seed)), JsonString(jobs[i].key), JsonString(jobs[i].scenario->name),
+        ParametersJson(*jobs[i].scenario), done[i].epochs, done[i].frames, done[i].radar_rows,
+        jobs[i].roles.empty() ? "" : SweepFieldsJson(jobs[i]), i + 1 < jobs.size() ? "," : "");
   }
   j += "  ]\n}\n";
   return j;
@@ -194,21 +253,22 @@ std::string ManifestJson(const Scenario& scenario, const std::string& scenario_p
 
 int CmdGenerate(const std::vector<std::string>& args) {
   po::options_description options("options");
-  std::string scenario_path, level_text, out_dir;
+  std::string source_path, level_text, out_dir;
   std::int64_t nights = 0;
   std::uint64_t seed = 1;
   int jobs_wanted = 1;
   std::vector<std::string> sets;
   options.add_options()
       ("help,h", "show this help")
-      ("nights", po::value(&nights), "number of nights (>= 1)")
+      ("nights", po::value(&nights), "number of nights (>= 1); with a sweep: at most this many (default all)")
       ("level", po::value(&level_text)->default_value("stream"), "radar data written: stream, range or raw")
       ("out", po::value(&out_dir), "output folder (created if missing)")
       ("jobs,j", po::value(&jobs_wanted)->default_value(1), "nights generated in parallel (threads)")
-      ("seed", po::value(&seed)->default_value(1), "seed of the first night; night i uses seed + i")
-      ("set", po::value(&sets)->composing(), "name=value: set a declared scenario parameter (repeatable)");
+      ("seed", po::value(&seed)->default_value(1), "seed of the first night; night i uses seed + i (not with a sweep)")
+      ("set", po::value(&sets)->composing(),
+       "name=value: set a declared scenario parameter (repeatable; not with a sweep)");
   po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&scenario_path));
+  hidden.add_options()("scenario", po::value(&source_path));
   po::options_description all;
   all.add(options).add(hidden);
   po::positional_options_description positional;
@@ -218,7 +278,8 @@ int CmdGenerate(const std::vector<std::string>& args) {
   po::notify(vm);
   if (vm.count("help")) {
     fmt::print(
-        "usage: nightsim generate SCENARIO --nights N --out DIR [--level stream|range|raw] [-j N] [--seed S]\n\n"
+        "usage: nightsim generate SCENARIO --nights N --out DIR [--level stream|range|raw] [-j N] [--seed S]\n"
+        "       nightsim generate SWEEP.yaml --out DIR [--nights N] [--level L] [-j N]\n\n"
         "Generates a training set: N nights of SCENARIO (seeds S … S+N-1), each as a night\n"
         "file DIR/<scenario>_s<seed>.h5 (radar data at LEVEL, every body's state at frame\n"
         "rate, per-epoch truth, the pipeline's estimates and metrics; docs/hdf5_layout.md)\n"
@@ -226,28 +287,81 @@ int CmdGenerate(const std::vector<std::string>& args) {
         "DIR/manifest.json: every night with its seed, parameters and split (train 80 %,\n"
         "val 10 %, test 10 %, decided by a hash of the seed). A night whose complete file\n"
         "already exists with the same content is skipped, so an interrupted run resumes.\n"
-        "Read the set from Python with python/nightsim_data.\n\n");
+        "Read the set from Python with python/nightsim_data.\n\n"
+        "Given a sweep file (it lists `scenarios:`; scenarios/README.md, \"Sweep files\"),\n"
+        "generates every distinct night `nightsim sweep` would run — scenarios × parameter\n"
+        "points × factor arms × the sweep's seeds, with its pipeline knobs — as\n"
+        "DIR/<scenario>_s<seed>_<night hash>.h5; a factor arm equal to another night is one\n"
+        "file listed once with all its roles. --nights N keeps the first N in the sweep's\n"
+        "order (scenario, point, plain then arms, seed); default all. The seeds and values\n"
+        "come from the sweep, so --seed and --set are refused. The manifest records each\n"
+        "night's scenario path, swept point, roles (factor, arm), parameters and hash.\n\n");
     std::cout << options << "\n";
     return kExitOk;
   }
   std::vector<InputProblem> problems;
-  if (scenario_path.empty()) problems.push_back({"", 0, 0, "SCENARIO", "a scenario file is required"});
-  if (nights < 1) problems.push_back({"", 0, 0, "--nights", "expected a whole number >= 1"});
+  const bool is_sweep = !source_path.empty() && IsSweepFile(source_path);
+  if (source_path.empty()) problems.push_back({"", 0, 0, "SCENARIO", "a scenario or sweep file is required"});
+  if (is_sweep ? vm.count("nights") && nights < 1 : nights < 1) {
+    problems.push_back({"", 0, 0, "--nights", "expected a whole number >= 1"});
+  }
+  if (is_sweep && !vm["seed"].defaulted()) {
+    problems.push_back({source_path, 0, 0, "--seed", "a sweep file sets its own seeds (`seeds:`)"});
+  }
+  if (is_sweep && !sets.empty()) {
+    problems.push_back({source_path, 0, 0, "--set", "a sweep file sets its own parameter values"});
+  }
   if (out_dir.empty()) problems.push_back({"", 0, 0, "--out", "an output folder is required"});
   if (jobs_wanted < 1) problems.push_back({"", 0, 0, "--jobs", "expected a whole number >= 1"});
   if (!problems.empty()) throw InputError(std::move(problems));
   const RadarLevel level = ParseLevelOption(level_text);
-  const Scenario scenario = LoadScenario(scenario_path, ParseOverrides(sets));
-  std::filesystem::create_directories(out_dir);
 
-  std::vector<Job> jobs(static_cast<std::size_t>(nights));
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    Job& j = jobs[i];
-    j.scenario = &scenario;
-    j.seed = seed + i;
-    j.stem = (std::filesystem::path(out_dir) / fmt::format("{}_s{}", scenario.name, j.seed)).string();
-    j.key = NightKey(scenario, j.seed, level);
+  // Everything the jobs point into lives here until the manifest is written.
+  Scenario scenario;
+  SweepSpec spec;
+  SweepManifest sweep_manifest;
+  std::vector<Job> jobs;
+  if (is_sweep) {
+    spec = LoadSweep(source_path);
+    sweep_manifest = ExpandSweep(spec);
+  } else {
+    scenario = LoadScenario(source_path, ParseOverrides(sets));
   }
+  std::filesystem::create_directories(out_dir);
+  const auto dir = std::filesystem::path(out_dir);
+  if (is_sweep) {
+    // One job per distinct night hash, in manifest order; later entries with the same
+    // hash (an arm equal to the plain night) only add a role.
+    std::map<std::string, std::size_t> by_hash;
+    for (const SweepNight& n : sweep_manifest.nights) {
+      if (const auto it = by_hash.find(n.hash); it != by_hash.end()) {
+        jobs[it->second].roles.push_back(&n);
+        continue;
+      }
+      if (vm.count("nights") && static_cast<std::int64_t>(jobs.size()) >= nights) continue;
+      Job j;
+      j.scenario = &sweep_manifest.scenarios[n.index];
+      j.seed = n.seed;
+      j.stem = (dir / fmt::format("{}_s{}_{}", j.scenario->name, n.seed, n.hash)).string();
+      j.key = NightKey(*j.scenario, j.seed, level);
+      j.roles.push_back(&n);
+      j.scenario_path = spec.scenarios[n.scenario].path;
+      by_hash[n.hash] = jobs.size();
+      jobs.push_back(std::move(j));
+    }
+  } else {
+    jobs.resize(static_cast<std::size_t>(nights));
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      Job& j = jobs[i];
+      j.scenario = &scenario;
+      j.seed = seed + i;
+      j.stem = (dir / fmt::format("{}_s{}", scenario.name, j.seed)).string();
+      j.key = NightKey(scenario, j.seed, level);
+    }
+  }
+  // The knobs are part of a sweep night's hash, hence of its file name: a file made
+  // with other knobs is never mistaken for this one.
+  const PipelineSettings* pipeline_settings = is_sweep && !spec.pipeline.knobs.empty() ? &spec.pipeline : nullptr;
 
   std::vector<Done> done(jobs.size());
   Progress progress(jobs.size(), stderr);
@@ -261,7 +375,7 @@ int CmdGenerate(const std::vector<std::string>& args) {
       if (i >= jobs.size() || failed) return;
       try {
         const std::optional<Done> existing = ExistingNight(jobs[i]);
-        done[i] = existing ? *existing : GenerateNight(jobs[i], level);
+        done[i] = existing ? *existing : GenerateNight(jobs[i], level, pipeline_settings);
         progress.Night(jobs[i], done[i]);
       } catch (...) {
         std::lock_guard lock(error_mutex);
@@ -272,7 +386,7 @@ int CmdGenerate(const std::vector<std::string>& args) {
     }
   };
   const auto t0 = std::chrono::steady_clock::now();
-  const int threads = std::min<int>(jobs_wanted, static_cast<int>(jobs.size()));
+  const int threads = std::max(1, std::min<int>(jobs_wanted, static_cast<int>(jobs.size())));
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
@@ -280,12 +394,13 @@ int CmdGenerate(const std::vector<std::string>& args) {
   if (error) std::rethrow_exception(error);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  const std::string manifest = (std::filesystem::path(out_dir) / "manifest.json").string();
-  WriteFileAtomically(manifest, ManifestJson(scenario, scenario_path, level, jobs, done, out_dir));
+  const std::string manifest = (dir / "manifest.json").string();
+  WriteFileAtomically(manifest, ManifestJson(is_sweep ? nullptr : &scenario, is_sweep ? &spec : nullptr,
+                                             sweep_manifest.nights.size(), source_path, level, jobs, done, out_dir));
   const std::size_t ran = jobs.size() - progress.skipped();
   fmt::print("generated {} night{} of {} at level {} in {} ({} already complete) in {:.1f} s on {} thread{}",
-             ran, ran == 1 ? "" : "s", scenario.name, LevelName(level), out_dir, progress.skipped(), wall_s, threads,
-             threads == 1 ? "" : "s");
+             ran, ran == 1 ? "" : "s", is_sweep ? "sweep " + spec.name : scenario.name, LevelName(level), out_dir,
+             progress.skipped(), wall_s, threads, threads == 1 ? "" : "s");
   if (ran > 0) fmt::print(" ({:.2f} s per night per thread)", progress.run_s() / static_cast<double>(ran));
   fmt::print("\nmanifest: {}\n", manifest);
   return kExitOk;

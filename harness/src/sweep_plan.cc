@@ -58,23 +58,16 @@ std::string SweepNight::PointText() const {
 
 std::string NightHash(const std::string& resolved_yaml, const std::string& point_text, std::uint64_t seed,
                       const std::string& knobs_text, const std::string& version) {
-  // FNV-1a 64 over the fields with separators that cannot occur inside them
-  // unescaped: 64 bits make a collision in a sweep of a million nights ~3e-8 likely.
-  std::uint64_t h = 14695981039346656037ull;
-  auto mix = [&h](const std::string& s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    h ^= 0xff;  // field separator (0xff never occurs in UTF-8 text)
-    h *= 1099511628211ull;
-  };
-  mix(resolved_yaml);
-  mix(point_text);
-  mix(std::to_string(seed));
-  mix(knobs_text);
-  mix(version);
-  return fmt::format("{:016x}", h);
+  // ContentHash (FNV-1a 64, as night files and `generate` use) over the fields, each
+  // followed by 0xff, a byte that never occurs in UTF-8 text, so no two inputs collide
+  // by concatenation: 64 bits make a collision in a sweep of a million nights ~3e-8
+  // likely. Same values as before the hash was shared, so existing outputs resume.
+  std::string text;
+  for (const std::string& field : {resolved_yaml, point_text, std::to_string(seed), knobs_text, version}) {
+    text += field;
+    text += '\xff';
+  }
+  return ContentHash(text);
 }
 
 SweepManifest ExpandSweep(const SweepSpec& spec) {
