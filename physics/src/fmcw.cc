@@ -462,13 +462,15 @@ void FmcwSynthesizer::RangeFromRaw(std::span<const float> raw, std::span<std::co
   }
 }
 
-NoiseSource::NoiseSource(std::uint64_t seed) : seed_(seed) { Tables(); }
+NoiseSource::NoiseSource(std::uint64_t seed)
+    : stream_(seed, StableId("radar"), StableId("noise")) {
+  Tables();
+}
 
 void NoiseSource::AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v,
                                 SplitProfile* out) const {
   const NoiseTables& tables = Tables();
-  RandomStream stream =
-      RandomStream(seed_, StableId("radar"), StableId("noise")).Derive(static_cast<std::uint64_t>(frame_index));
+  RandomStream stream = stream_.Derive(static_cast<std::uint64_t>(frame_index));
   const int bins = k.bins;
   // X_k = (1/Σw)(½G_k − ¼G_{k−1} − ¼G_{k+1}) with G the DFT of white real noise:
   // E|G_k|² = N σ², G_0 and G_{N/2} real, G_{−1} = conj(G_1); /√M for chirp averaging.
@@ -476,8 +478,25 @@ void NoiseSource::AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k
   const float inv_sqrt2 = static_cast<float>(std::sqrt(0.5));
   const float sqrt2 = static_cast<float>(std::sqrt(2.0));
   constexpr double kAngleStep = kTwoPi / 65536.0;
+  // The two table windows of every row are at random offsets in a table larger than L1:
+  // draw every row's word first and prefetch its windows, so that the cache misses of all
+  // rows overlap instead of stalling one row after another.
+  constexpr int kMaxRows = 8;
+  std::uint64_t words[kMaxRows];
+  const int prefetched = std::min(k.num_rx, kMaxRows);
+  for (int rx = 0; rx < prefetched; ++rx) {
+    words[rx] = stream.NextU64();
+    for (const std::size_t at : {words[rx] & kNoiseOffsetMask, (words[rx] >> 16) & kNoiseOffsetMask}) {
+      for (int i = 0; i <= bins; i += 16) {  // 16 floats per 64-byte line
+        __builtin_prefetch(tables.filtered_re.data() + at + i);
+        __builtin_prefetch(tables.filtered_im.data() + at + i);
+      }
+      __builtin_prefetch(tables.normal.data() + at);
+      __builtin_prefetch(tables.normal.data() + at + bins - 2);
+    }
+  }
   for (int rx = 0; rx < k.num_rx; ++rx) {
-    const std::uint64_t w = stream.NextU64();
+    const std::uint64_t w = rx < prefetched ? words[rx] : stream.NextU64();
     const std::size_t a = w & kNoiseOffsetMask;
     const std::size_t b = (w >> 16) & kNoiseOffsetMask;
     float s1 = 0.0f, c1 = 0.0f, s2 = 0.0f, c2 = 0.0f;
@@ -525,8 +544,7 @@ void NoiseSource::AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k
 void NoiseSource::AddRawNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v,
                               std::span<float> raw) const {
   const float* table = reinterpret_cast<const float*>(Tables().normal.data());  // components: variance ½
-  RandomStream stream =
-      RandomStream(seed_, StableId("radar"), StableId("noise")).Derive(static_cast<std::uint64_t>(frame_index));
+  RandomStream stream = stream_.Derive(static_cast<std::uint64_t>(frame_index));
   const int n = k.samples;
   const int rows = k.chirps * k.num_rx;
   const float sd_row = static_cast<float>(sd_v * std::sqrt(2.0));

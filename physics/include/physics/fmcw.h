@@ -20,6 +20,7 @@
 #include <span>
 #include <vector>
 
+#include "core/rng.h"
 #include "core/scenario.h"
 #include "physics/radar_config.h"
 
@@ -223,7 +224,7 @@ class NoiseSource {
   void AddRawNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v, std::span<float> raw) const;
 
  private:
-  std::uint64_t seed_;
+  RandomStream stream_;  // (seed, "radar", "noise"): hashed once, derived per frame
 };
 
 /// ADC: rounds every sample to the LSB (half to even) and clips to ±full scale. Returns
