@@ -452,6 +452,58 @@ void FmcwSynthesizer::AccumulateChirps(const float* rotors, std::span<const int>
   AccumulateChirpsLanes(k_.samples, chirp_blocks_, ChirpJobFloats(), rotors, jobs.data(), jobs.size(), x);
 }
 
+void FmcwSynthesizer::AddRangeFast(std::span<const Tone> tones, double floor_v, SplitProfile* out) const {
+  // AddRangeFast of each tone in turn, the same operations in the same order, but with the
+  // phases' sines four at a time (FastSinCos4 equals FastSinCos) and the kernel width
+  // computed once per run of tones with the same peak amplitude (the chirps of a fan blade).
+  const int n = k_.samples;
+  batch_.clear();
+  batch_phase_.clear();
+  double last_peak = -1.0;
+  int quads = 0;
+  for (const Tone& tone : tones) {
+    const double doppler = tone.chirp >= 0 ? 1.0 / k_.chirps
+                                           : DopplerFactor(kTwoPi * tone.path_rate_mps * k_.chirp_repetition_s /
+                                                               k_.wavelength_m,
+                                                           k_.chirps);
+    double a_max = 0.0;
+    for (int rx = 0; rx < k_.num_rx; ++rx) a_max = std::max(a_max, tone.amplitude_v[rx]);
+    const double peak = a_max * std::fabs(doppler);
+    if (peak != last_peak) {
+      quads = QuadsFor(peak, floor_v);
+      last_peak = peak;
+    }
+    for (int rx = 0; rx < k_.num_rx; ++rx) {
+      if (tone.amplitude_v[rx] == 0.0) continue;
+      const double tau = tone.path_m[rx] * (1.0 / kSpeedOfLightMps);
+      // φ0 = 2π f0 τ − π S τ²
+      batch_phase_.push_back(kTwoPi * k_.start_hz * tau - std::numbers::pi * k_.slope_hz_per_s * tau * tau);
+      double p = k_.PathToBin(tone.path_m[rx]);
+      if (p >= n) p = std::fmod(p, static_cast<double>(n));
+      batch_.push_back({p, static_cast<float>(0.5 * tone.amplitude_v[rx] * doppler), quads, rx});
+    }
+  }
+  const std::size_t count = batch_.size();
+  batch_phase_.resize((count + 3) / 4 * 4, 0.0);
+  batch_sin_.resize(batch_phase_.size());
+  batch_cos_.resize(batch_phase_.size());
+  for (std::size_t e = 0; e < batch_phase_.size(); e += 4) {
+    detail::FastSinCos4(&batch_phase_[e], &batch_sin_[e], &batch_cos_[e]);
+  }
+  for (std::size_t e = 0; e < count; ++e) {
+    const BatchEntry& b = batch_[e];
+    const float cr = b.half_amplitude_v * batch_cos_[e];
+    const float ci = b.half_amplitude_v * batch_sin_[e];
+    float* re = out->Re(b.rx);
+    float* im = out->Im(b.rx);
+    // The kernel is N-periodic: the tone at p (and p − N), its image (conjugate) at −p (and N − p).
+    AddKernel(b.bin, cr, ci, b.quads, re, im);
+    AddKernel(b.bin - n, cr, ci, b.quads, re, im);
+    AddKernel(-b.bin, cr, -ci, b.quads, re, im);
+    AddKernel(n - b.bin, cr, -ci, b.quads, re, im);
+  }
+}
+
 void FmcwSynthesizer::AddRaw(std::span<const Tone> tones, std::span<float> raw) const {
   const int n = k_.samples;
   const int nrx = k_.num_rx;

@@ -404,7 +404,7 @@ void RadarSimulator::Emit(std::int64_t frame_index, bool steady, RadarLevel leve
   out->raw.clear();
   accumulator_.Zero();
   if (steady) bank_.AddRange(synth_, &accumulator_);
-  for (const Tone& t : tones_) synth_.AddRangeFast(t, kernel_floor_v_, &accumulator_);
+  synth_.AddRangeFast(tones_, kernel_floor_v_, &accumulator_);
   if (options_.noise) {
     const double q2 = options_.quantize ? k.adc_lsb_v * k.adc_lsb_v / 12.0 : 0.0;
     noise_.AddRangeNoise(frame_index, k, std::sqrt(noise_sd_v_ * noise_sd_v_ + q2), &accumulator_);

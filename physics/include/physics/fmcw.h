@@ -141,6 +141,9 @@ class FmcwSynthesizer {
   /// ≈ 2e-5 of the peak, float rounding. `out` has num_rx rows, bins and pad_bins().
   void AddRangeFast(const Tone& tone, double floor_v, SplitProfile* out) const;
 
+  /// AddRangeFast of every tone in turn (the same result, bit for bit), batched.
+  void AddRangeFast(std::span<const Tone> tones, double floor_v, SplitProfile* out) const;
+
   /// One kernel window: coeff · W(k − centre_bin)/Σw for the 4·quads bins k around
   /// centre_bin, on RX row `rx` (1 <= quads <= max_quads()).
   struct KernelTerm {
@@ -208,6 +211,17 @@ class FmcwSynthesizer {
   int chirp_blocks_{0};  // ⌈N / 16⌉
   mutable std::array<std::vector<float>, 3> nodes_;  // AddRaw: chirp samples at the three nodes [rx][sample]
   // AddRaw scratch: prepared chirps, the output row of each, and the jobs grouped by row.
+  // AddRangeFast (batch) scratch: per tone and RX, its bin, half amplitude (with the
+  // chirp-averaging factor), kernel width and RX; its phase and the phase's sine and cosine.
+  struct BatchEntry {
+    double bin{0.0};
+    float half_amplitude_v{0.0f};
+    int quads{1};
+    int rx{0};
+  };
+  mutable std::vector<BatchEntry> batch_;
+  mutable std::vector<double> batch_phase_;
+  mutable std::vector<float> batch_sin_, batch_cos_;
   mutable std::vector<float> chirp_rotors_;
   mutable std::vector<int> job_row_;
   mutable std::vector<double> job_phase_, job_omega_, job_amplitude_;
