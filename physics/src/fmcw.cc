@@ -322,17 +322,6 @@ void FmcwSynthesizer::AddRangeFast(const Tone& tone, double floor_v, SplitProfil
 
 namespace {
 
-// AVX2 and baseline clones of the two raw kernels (dispatched once at load time). Both
-// clones do the same element-wise IEEE operations in the same order — AVX2 brings wider
-// registers, not FMA (a separate target feature, not enabled here; fmcw.cc is also built
-// with -ffp-contract=off) — so the samples are bit-identical whichever CPU runs them.
-// NIGHTSIM_NO_TARGET_CLONES builds the baseline code alone (to check that identity).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(NIGHTSIM_NO_TARGET_CLONES)
-#define NIGHTSIM_RAW_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define NIGHTSIM_RAW_CLONES
-#endif
-
 constexpr int kBlock = 16;  // FmcwSynthesizer::kChirpBlock
 
 // Four doubles: two SSE2 registers on the baseline target, one AVX register on AVX2.
@@ -345,7 +334,7 @@ using V4d = double __attribute__((vector_size(32)));
 // (four chains for the rotors, two for the blocks) rather than one long dependent chain; in
 // double, so their error stays ~1e-15. Lanes never mix, so each chirp's floats are the same
 // whatever its neighbours. (a + jb)(c + jd) = (ac − bd) + j(ad + bc).
-NIGHTSIM_RAW_CLONES
+NIGHTSIM_TARGET_CLONES
 void PrepareChirps4Lanes(int n, int blocks, const double* phase_rad, const double* omega_rad,
                          const double* amplitude_v, float* const* rotors) {
   struct C4 {
@@ -404,7 +393,7 @@ inline void Store8(float* p, const V8* v) { std::memcpy(p, v, sizeof *v); }
 // jobs in order, with the samples of two blocks held in registers while the jobs stream
 // past (the sum at every sample is the same sequence of float operations as adding one
 // chirp after the other).
-NIGHTSIM_RAW_CLONES
+NIGHTSIM_TARGET_CLONES
 void AccumulateChirpsLanes(int n, int blocks, std::size_t job_floats, const float* rotors, const int* jobs,
                            std::size_t count, float* x) {
   int a = 0;
