@@ -200,13 +200,17 @@ cd FmcwSynthesizer::Kernel(double kappa) const {
   return w / (0.5 * n);
 }
 
+double FmcwSynthesizer::ChirpAveraging(const Tone& tone) const {
+  // A single-chirp tone is 1/M of the frame; a tone in every chirp turns by ψ = 2π v T_rep / λ per chirp.
+  return tone.chirp >= 0 ? 1.0 / k_.chirps
+                         : DopplerFactor(kTwoPi * tone.path_rate_mps * k_.chirp_repetition_s / k_.wavelength_m,
+                                         k_.chirps);
+}
+
 void FmcwSynthesizer::AddRangeExact(const Tone& tone, std::span<std::complex<double>> profile) const {
   const int n = k_.samples;
   const int bins = k_.bins;
-  const double doppler = tone.chirp >= 0 ? 1.0 / k_.chirps
-                                         : DopplerFactor(kTwoPi * tone.path_rate_mps * k_.chirp_repetition_s /
-                                                             k_.wavelength_m,
-                                                         k_.chirps);
+  const double doppler = ChirpAveraging(tone);
   std::vector<cd> u(bins + 2);
   for (int rx = 0; rx < k_.num_rx; ++rx) {
     if (tone.amplitude_v[rx] == 0.0) continue;
@@ -289,35 +293,7 @@ void FmcwSynthesizer::AddKernels(std::span<const KernelTerm> terms, SplitProfile
 }
 
 void FmcwSynthesizer::AddRangeFast(const Tone& tone, double floor_v, SplitProfile* out) const {
-  const int n = k_.samples;
-  const double doppler = tone.chirp >= 0 ? 1.0 / k_.chirps
-                                         : DopplerFactor(kTwoPi * tone.path_rate_mps * k_.chirp_repetition_s /
-                                                             k_.wavelength_m,
-                                                         k_.chirps);
-  double a_max = 0.0;
-  for (int rx = 0; rx < k_.num_rx; ++rx) a_max = std::max(a_max, tone.amplitude_v[rx]);
-  const int quads = QuadsFor(a_max * std::fabs(doppler), floor_v);
-  for (int rx = 0; rx < k_.num_rx; ++rx) {
-    if (tone.amplitude_v[rx] == 0.0) continue;
-    const double tau = tone.path_m[rx] * (1.0 / kSpeedOfLightMps);
-    // φ0 = 2π f0 τ − π S τ²
-    const double phi0 = kTwoPi * k_.start_hz * tau - std::numbers::pi * k_.slope_hz_per_s * tau * tau;
-    const float half_a = static_cast<float>(0.5 * tone.amplitude_v[rx] * doppler);
-    float sn = 0.0f;
-    float cs = 0.0f;
-    FastSinCos(phi0, &sn, &cs);
-    const float cr = half_a * cs;
-    const float ci = half_a * sn;
-    double p = k_.PathToBin(tone.path_m[rx]);
-    if (p >= n) p = std::fmod(p, static_cast<double>(n));
-    float* re = out->Re(rx);
-    float* im = out->Im(rx);
-    // The kernel is N-periodic: the tone at p (and p − N), its image (conjugate) at −p (and N − p).
-    AddKernel(p, cr, ci, quads, re, im);
-    AddKernel(p - n, cr, ci, quads, re, im);
-    AddKernel(-p, cr, -ci, quads, re, im);
-    AddKernel(n - p, cr, -ci, quads, re, im);
-  }
+  AddRangeFast(std::span<const Tone>(&tone, 1), floor_v, out);
 }
 
 namespace {
@@ -451,10 +427,7 @@ void FmcwSynthesizer::AddRangeFast(std::span<const Tone> tones, double floor_v, 
   double last_peak = -1.0;
   int quads = 0;
   for (const Tone& tone : tones) {
-    const double doppler = tone.chirp >= 0 ? 1.0 / k_.chirps
-                                           : DopplerFactor(kTwoPi * tone.path_rate_mps * k_.chirp_repetition_s /
-                                                               k_.wavelength_m,
-                                                           k_.chirps);
+    const double doppler = ChirpAveraging(tone);
     double a_max = 0.0;
     for (int rx = 0; rx < k_.num_rx; ++rx) a_max = std::max(a_max, tone.amplitude_v[rx]);
     const double peak = a_max * std::fabs(doppler);

@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <span>
+#include <utility>
+#include <vector>
 
 #include "core/rng.h"
 #include "physics_test_util.h"
@@ -301,6 +304,17 @@ TEST(Fmcw, RawChirpsOfSlowAndFastTonesMatchTheClosedForm) {
   }
 }
 
+// Raw frames of `tones` synthesized in one call and one call per tone, in that order.
+std::pair<std::vector<float>, std::vector<float>> RawTogetherAndOneByOne(const FmcwSynthesizer& synth,
+                                                                        std::span<const Tone> tones) {
+  const FmcwConstants& k = synth.constants();
+  const std::size_t size = static_cast<std::size_t>(k.chirps) * k.num_rx * k.samples;
+  std::pair<std::vector<float>, std::vector<float>> out{std::vector<float>(size, 0.0f), std::vector<float>(size, 0.0f)};
+  synth.AddRaw(tones, out.first);
+  for (const Tone& tone : tones) synth.AddRaw(std::span(&tone, 1), out.second);
+  return out;
+}
+
 // Tests that the blocked raw synthesis (every chirp of every tone prepared first, four at a
 // time, then accumulated row by row with the samples held in registers) gives exactly the
 // samples of adding the tones one after the other, and the closed form to float accuracy;
@@ -324,11 +338,7 @@ TEST(Fmcw, BlockedRawSynthesisEqualsAddingTheChirpsOneByOne) {
       tone.chirp = i % 5 == 4 ? i % k.chirps : -1;
       tones.push_back(tone);
     }
-    const std::size_t size = static_cast<std::size_t>(k.chirps) * k.num_rx * k.samples;
-    std::vector<float> together(size, 0.0f);
-    std::vector<float> one_by_one(size, 0.0f);
-    synth.AddRaw(tones, together);
-    for (const Tone& tone : tones) synth.AddRaw(std::span(&tone, 1), one_by_one);
+    const auto [together, one_by_one] = RawTogetherAndOneByOne(synth, tones);
     EXPECT_EQ(together, one_by_one) << samples;  // bit for bit
     // And the closed form A cos(2π S τ n / fs + 2π f0 τ − π S τ²), τ at each chirp.
     double err = 0.0;
@@ -369,13 +379,9 @@ TEST(Fmcw, BlockedRawSynthesisOfSlowTonesEqualsOneCallPerTone) {
     tone.path_rate_mps = 0.004 * (i - 4);
     tones.push_back(tone);
   }
-  const std::size_t size = static_cast<std::size_t>(k.chirps) * k.num_rx * k.samples;
-  std::vector<float> together(size, 0.0f);
-  std::vector<float> one_by_one(size, 0.0f);
-  synth.AddRaw(tones, together);
-  for (const Tone& tone : tones) synth.AddRaw(std::span(&tone, 1), one_by_one);
+  const auto [together, one_by_one] = RawTogetherAndOneByOne(synth, tones);
   double err = 0.0;
-  for (std::size_t i = 0; i < size; ++i) err = std::max(err, static_cast<double>(std::abs(together[i] - one_by_one[i])));
+  for (std::size_t i = 0; i < together.size(); ++i) err = std::max(err, static_cast<double>(std::abs(together[i] - one_by_one[i])));
   EXPECT_LT(err, 1e-6 * 0.036);  // 1e-6 of the summed amplitudes (0.036 V)
 }
 

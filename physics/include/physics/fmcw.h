@@ -184,6 +184,8 @@ class FmcwSynthesizer {
 
  private:
   void AddKernel(double centre_bin, float coeff_re, float coeff_im, int quads, float* re, float* im) const;
+  // Factor of a tone's amplitude after averaging the frame's chirps (DopplerFactor, or 1/M).
+  double ChirpAveraging(const Tone& tone) const;
   // Raw synthesis works in blocks of 16 samples: sample 16a + b of a chirp of a tone is
   // Re(start_a · rotor_b). A prepared chirp ("job") is [rotor re ×16 | rotor im ×16 |
   // start re × blocks | start im × blocks] floats.
