@@ -618,25 +618,8 @@ void NoiseSource::AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k
   const float inv_sqrt2 = static_cast<float>(std::sqrt(0.5));
   const float sqrt2 = static_cast<float>(std::sqrt(2.0));
   constexpr double kAngleStep = kTwoPi / 65536.0;
-  // The two table windows of every row are at random offsets in a table larger than L1:
-  // draw every row's word first and prefetch its windows, so that the cache misses of all
-  // rows overlap instead of stalling one row after another.
-  constexpr int kMaxRows = 8;
-  std::uint64_t words[kMaxRows];
-  const int prefetched = std::min(k.num_rx, kMaxRows);
-  for (int rx = 0; rx < prefetched; ++rx) {
-    words[rx] = stream.NextU64();
-    for (const std::size_t at : {words[rx] & kNoiseOffsetMask, (words[rx] >> 16) & kNoiseOffsetMask}) {
-      for (int i = 0; i <= bins; i += 16) {  // 16 floats per 64-byte line
-        __builtin_prefetch(tables.filtered_re.data() + at + i);
-        __builtin_prefetch(tables.filtered_im.data() + at + i);
-      }
-      __builtin_prefetch(tables.normal.data() + at);
-      __builtin_prefetch(tables.normal.data() + at + bins - 2);
-    }
-  }
   for (int rx = 0; rx < k.num_rx; ++rx) {
-    const std::uint64_t w = rx < prefetched ? words[rx] : stream.NextU64();
+    const std::uint64_t w = stream.NextU64();
     const std::size_t a = w & kNoiseOffsetMask;
     const std::size_t b = (w >> 16) & kNoiseOffsetMask;
     float s1 = 0.0f, c1 = 0.0f, s2 = 0.0f, c2 = 0.0f;
