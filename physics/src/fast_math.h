@@ -10,15 +10,24 @@
 #include <cstring>
 #include <numbers>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace nightsim::physics::detail {
 
 // Four floats, mapped by GCC/Clang onto one SSE (or NEON) register; arithmetic is
 // element-wise and never contracted into FMA unless the target ISA has FMA and
-// -ffp-contract allows it (the project builds for baseline x86-64: no FMA).
+// -ffp-contract allows it (the project builds for baseline x86-64: no FMA; the AVX2
+// clones of the hot kernels do not enable FMA either, and fmcw.cc and path_bank.cc are
+// built with -ffp-contract=off).
+
+// Kernels worth a wider register get an AVX2 clone beside the baseline code, chosen once
+// at load time by the CPU. Both clones do the same element-wise IEEE operations in the
+// same order (AVX2 brings wider registers, not FMA), so their results are bit-identical.
+// NIGHTSIM_NO_TARGET_CLONES builds the baseline code alone (to check that identity).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(NIGHTSIM_NO_TARGET_CLONES)
+#define NIGHTSIM_TARGET_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define NIGHTSIM_TARGET_CLONES
+#endif
 using V4 = float __attribute__((vector_size(16)));
 
 inline V4 Load4(const float* p) {
@@ -28,16 +37,6 @@ inline V4 Load4(const float* p) {
 }
 inline void Store4(float* p, V4 v) { std::memcpy(p, &v, sizeof v); }
 inline V4 Splat4(float x) { return V4{x, x, x, x}; }
-
-// In-place square roots of n >= 0 doubles (two at a time where SSE2 exists; the same
-// correctly rounded results as std::sqrt either way).
-inline void SqrtInPlace(double* x, std::size_t n) {
-  std::size_t i = 0;
-#if defined(__SSE2__)
-  for (; i + 2 <= n; i += 2) _mm_storeu_pd(x + i, _mm_sqrt_pd(_mm_loadu_pd(x + i)));
-#endif
-  for (; i < n; ++i) x[i] = std::sqrt(x[i]);
-}
 
 // Largest integer <= x for |x| < 2^62, without a libm call.
 inline double FloorFast(double x) {

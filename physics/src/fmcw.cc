@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numbers>
 
 #include "core/rng.h"
@@ -15,6 +16,7 @@ using cd = std::complex<double>;
 using cf = std::complex<float>;
 using detail::DopplerFactor;
 using detail::FastSinCos;
+using detail::FastSinCos4;
 using detail::FloorFast;
 using detail::Load4;
 using detail::Splat4;
@@ -22,13 +24,6 @@ using detail::Store4;
 using detail::V4;
 
 cd Expj(double phase) { return {std::cos(phase), std::sin(phase)}; }
-
-cd FastExpj(double phase) {
-  float s = 0.0f;
-  float c = 0.0f;
-  FastSinCos(phase, &s, &c);
-  return {c, s};
-}
 
 // Table of complex standard normals (E|z|² = 1), built once per process, padded so
 // that any row of up to kNoisePad entries starting below kNoiseTableSize fits; and its
@@ -143,6 +138,7 @@ FmcwSynthesizer::FmcwSynthesizer(const RadarParams& p, int half_span_bins)
       half_span_(std::clamp(half_span_bins, 1, p.samples_per_chirp / 2)),
       max_quads_((half_span_ + 2) / 2) {
   const int n = k_.samples;
+  chirp_blocks_ = (n + kChirpBlock - 1) / kChirpBlock;
   twiddle_.resize(n);
   window_.resize(n);
   for (int i = 0; i < n; ++i) {
@@ -204,13 +200,17 @@ cd FmcwSynthesizer::Kernel(double kappa) const {
   return w / (0.5 * n);
 }
 
+double FmcwSynthesizer::ChirpAveraging(const Tone& tone) const {
+  // A single-chirp tone is 1/M of the frame; a tone in every chirp turns by ψ = 2π v T_rep / λ per chirp.
+  return tone.chirp >= 0 ? 1.0 / k_.chirps
+                         : DopplerFactor(kTwoPi * tone.path_rate_mps * k_.chirp_repetition_s / k_.wavelength_m,
+                                         k_.chirps);
+}
+
 void FmcwSynthesizer::AddRangeExact(const Tone& tone, std::span<std::complex<double>> profile) const {
   const int n = k_.samples;
   const int bins = k_.bins;
-  const double doppler = tone.chirp >= 0 ? 1.0 / k_.chirps
-                                         : DopplerFactor(kTwoPi * tone.path_rate_mps * k_.chirp_repetition_s /
-                                                             k_.wavelength_m,
-                                                         k_.chirps);
+  const double doppler = ChirpAveraging(tone);
   std::vector<cd> u(bins + 2);
   for (int rx = 0; rx < k_.num_rx; ++rx) {
     if (tone.amplitude_v[rx] == 0.0) continue;
@@ -293,77 +293,177 @@ void FmcwSynthesizer::AddKernels(std::span<const KernelTerm> terms, SplitProfile
 }
 
 void FmcwSynthesizer::AddRangeFast(const Tone& tone, double floor_v, SplitProfile* out) const {
-  const int n = k_.samples;
-  const double doppler = tone.chirp >= 0 ? 1.0 / k_.chirps
-                                         : DopplerFactor(kTwoPi * tone.path_rate_mps * k_.chirp_repetition_s /
-                                                             k_.wavelength_m,
-                                                         k_.chirps);
-  double a_max = 0.0;
-  for (int rx = 0; rx < k_.num_rx; ++rx) a_max = std::max(a_max, tone.amplitude_v[rx]);
-  const int quads = QuadsFor(a_max * std::fabs(doppler), floor_v);
-  for (int rx = 0; rx < k_.num_rx; ++rx) {
-    if (tone.amplitude_v[rx] == 0.0) continue;
-    const double tau = tone.path_m[rx] * (1.0 / kSpeedOfLightMps);
-    // φ0 = 2π f0 τ − π S τ²
-    const double phi0 = kTwoPi * k_.start_hz * tau - std::numbers::pi * k_.slope_hz_per_s * tau * tau;
-    const float half_a = static_cast<float>(0.5 * tone.amplitude_v[rx] * doppler);
-    float sn = 0.0f;
-    float cs = 0.0f;
-    FastSinCos(phi0, &sn, &cs);
-    const float cr = half_a * cs;
-    const float ci = half_a * sn;
-    double p = k_.PathToBin(tone.path_m[rx]);
-    if (p >= n) p = std::fmod(p, static_cast<double>(n));
-    float* re = out->Re(rx);
-    float* im = out->Im(rx);
-    // The kernel is N-periodic: the tone at p (and p − N), its image (conjugate) at −p (and N − p).
-    AddKernel(p, cr, ci, quads, re, im);
-    AddKernel(p - n, cr, ci, quads, re, im);
-    AddKernel(-p, cr, -ci, quads, re, im);
-    AddKernel(n - p, cr, -ci, quads, re, im);
+  AddRangeFast(std::span<const Tone>(&tone, 1), floor_v, out);
+}
+
+namespace {
+
+constexpr int kBlock = 16;  // FmcwSynthesizer::kChirpBlock
+
+// Four doubles: two SSE2 registers on the baseline target, one AVX register on AVX2.
+using V4d = double __attribute__((vector_size(32)));
+
+// FmcwSynthesizer::PrepareChirps4 for chirps of n samples in `blocks` blocks, one chirp per
+// lane: x[n] = A cos(ω n + φ0) as sample rotors e^{jωb}, b < 16, and block starts
+// A e^{jφ0} e^{j16ωa}, so that every sample is an independent product Re(start_a · e^{jωb})
+// and the accumulation vectorizes. The powers are built by short interleaved recurrences
+// (four chains for the rotors, two for the blocks) rather than one long dependent chain; in
+// double, so their error stays ~1e-15. Lanes never mix, so each chirp's floats are the same
+// whatever its neighbours. (a + jb)(c + jd) = (ac − bd) + j(ad + bc).
+NIGHTSIM_TARGET_CLONES
+void PrepareChirps4Lanes(int n, int blocks, const double* phase_rad, const double* omega_rad,
+                         const double* amplitude_v, float* const* rotors) {
+  struct C4 {
+    V4d re;
+    V4d im;
+  };
+  auto mul = [](const C4& x, const C4& y) { return C4{x.re * y.re - x.im * y.im, x.re * y.im + x.im * y.re}; };
+  // Lane l of a vector of four, rounded to float, into rotors[l][at].
+  auto scatter = [&](const V4d& v, int at) {
+    alignas(16) float f[4];
+    Store4(f, __builtin_convertvector(v, V4));
+    for (int l = 0; l < 4; ++l) rotors[l][at] = f[l];
+  };
+  alignas(16) float sn[4];
+  alignas(16) float cs[4];
+  FastSinCos4(omega_rad, sn, cs);
+  C4 w[kBlock];
+  w[0] = C4{V4d{} + 1.0, V4d{}};
+  w[1] = C4{__builtin_convertvector(Load4(cs), V4d), __builtin_convertvector(Load4(sn), V4d)};
+  w[2] = mul(w[1], w[1]);
+  const C4 w4 = mul(w[2], w[2]);
+  w[3] = mul(w[2], w[1]);
+  for (int b = 4; b < kBlock; ++b) w[b] = mul(w[b - 4], w4);
+  for (int b = 0; b < kBlock; ++b) {
+    scatter(w[b].re, b);
+    scatter(w[b].im, kBlock + b);
+  }
+  const C4 step = mul(w[kBlock - 1], w[1]);  // e^{j16ω}
+  const C4 step2 = mul(step, step);
+  FastSinCos4(phase_rad, sn, cs);
+  V4d amp;
+  std::memcpy(&amp, amplitude_v, sizeof amp);
+  C4 even{amp * __builtin_convertvector(Load4(cs), V4d), amp * __builtin_convertvector(Load4(sn), V4d)};
+  C4 odd = mul(even, step);
+  int a = 0;
+  for (int i = 0; i + kBlock <= n; i += kBlock, ++a) {
+    C4& st = a % 2 == 0 ? even : odd;
+    scatter(st.re, 2 * kBlock + a);
+    scatter(st.im, 2 * kBlock + blocks + a);
+    st = mul(st, step2);
+  }
+  if (a < blocks) {  // the start of a partial last block
+    const C4& st = a % 2 == 0 ? even : odd;
+    scatter(st.re, 2 * kBlock + a);
+    scatter(st.im, 2 * kBlock + blocks + a);
   }
 }
 
-void FmcwSynthesizer::AddChirp(double phase_rad, double omega_rad, double amplitude_v, float* x) const {
-  constexpr int kBlock = 16;
-  const int n = k_.samples;
-  // Sample rotors e^{jωb}, b < 16, and block starts A e^{jφ0} e^{j16ωa}: every sample is an
-  // independent product Re(start_a · e^{jωb}), so the inner loop vectorizes. The powers are
-  // built by short interleaved recurrences (four chains for the rotors, two for the blocks)
-  // rather than one long dependent chain; in double, so their error stays ~1e-15.
-  const cd w1 = FastExpj(omega_rad);
-  const cd w2 = w1 * w1;
-  const cd w4 = w2 * w2;
-  cd w[kBlock];
-  w[0] = 1.0;
-  w[1] = w1;
-  w[2] = w2;
-  w[3] = w2 * w1;
-  for (int b = 4; b < kBlock; ++b) w[b] = w[b - 4] * w4;
-  alignas(16) float wr[kBlock];
-  alignas(16) float wi[kBlock];
-  for (int b = 0; b < kBlock; ++b) {
-    wr[b] = static_cast<float>(w[b].real());
-    wi[b] = static_cast<float>(w[b].imag());
+// Eight floats: two SSE registers on the baseline target, one AVX register on AVX2.
+using V8 = float __attribute__((vector_size(32)));
+// (Through pointers: passing 32-byte vectors by value changes the ABI between the clones.)
+inline void Load8(V8* v, const float* p) { std::memcpy(v, p, sizeof *v); }
+inline void Store8(float* p, const V8* v) { std::memcpy(p, v, sizeof *v); }
+
+// FmcwSynthesizer::AccumulateChirps: x[16a + b] += sr_a wr_b − si_a wi_b, summed over the
+// jobs in order, with the samples of two blocks held in registers while the jobs stream
+// past (the sum at every sample is the same sequence of float operations as adding one
+// chirp after the other).
+NIGHTSIM_TARGET_CLONES
+void AccumulateChirpsLanes(int n, int blocks, std::size_t job_floats, const float* rotors, const int* jobs,
+                           std::size_t count, float* x) {
+  int a = 0;
+  for (; (a + 2) * kBlock <= n; a += 2) {
+    float* x0 = x + a * kBlock;
+    V8 acc[4];
+    for (int j = 0; j < 4; ++j) Load8(&acc[j], x0 + 8 * j);
+    for (std::size_t e = 0; e < count; ++e) {
+      const float* r = rotors + static_cast<std::size_t>(jobs[e]) * job_floats;
+      const float* sr = r + 2 * kBlock;
+      const float* si = sr + blocks;
+      // Scalar × vector (a broadcast); a vector literal would go through the stack.
+      const float sr0 = sr[a], si0 = si[a];
+      const float sr1 = sr[a + 1], si1 = si[a + 1];
+      for (int j = 0; j < 2; ++j) {
+        V8 wr, wi;
+        Load8(&wr, r + 8 * j);
+        Load8(&wi, r + kBlock + 8 * j);
+        acc[j] = acc[j] + (sr0 * wr - si0 * wi);
+        acc[2 + j] = acc[2 + j] + (sr1 * wr - si1 * wi);
+      }
+    }
+    for (int j = 0; j < 4; ++j) Store8(x0 + 8 * j, &acc[j]);
   }
-  const cd step = w[kBlock - 1] * w1;  // e^{j16ω}
-  const cd step2 = step * step;
-  cd even = amplitude_v * FastExpj(phase_rad);
-  cd odd = even * step;
-  int i = 0;
-  for (int a = 0; i + kBlock <= n; i += kBlock, ++a) {
-    const cd st = a % 2 == 0 ? even : odd;
-    const V4 sr = Splat4(static_cast<float>(st.real()));
-    const V4 si = Splat4(static_cast<float>(st.imag()));
-    for (int b = 0; b < kBlock; b += 4) Store4(x + i + b, Load4(x + i + b) + (sr * Load4(wr + b) - si * Load4(wi + b)));
-    if (a % 2 == 0) {
-      even *= step2;
-    } else {
-      odd *= step2;
+  for (; a < blocks; ++a) {  // an odd last block, or a partial one
+    const int first = a * kBlock;
+    const int size = std::min(kBlock, n - first);
+    for (std::size_t e = 0; e < count; ++e) {
+      const float* r = rotors + static_cast<std::size_t>(jobs[e]) * job_floats;
+      const float sr = r[2 * kBlock + a];
+      const float si = r[2 * kBlock + blocks + a];
+      for (int b = 0; b < size; ++b) x[first + b] += sr * r[b] - si * r[kBlock + b];
     }
   }
-  const cd st = (n / kBlock) % 2 == 0 ? even : odd;
-  for (int b = 0; i < n; ++i, ++b) x[i] += static_cast<float>(st.real()) * wr[b] - static_cast<float>(st.imag()) * wi[b];
+}
+
+}  // namespace
+
+void FmcwSynthesizer::PrepareChirps4(const double* phase_rad, const double* omega_rad, const double* amplitude_v,
+                                     float* const* rotors) const {
+  PrepareChirps4Lanes(k_.samples, chirp_blocks_, phase_rad, omega_rad, amplitude_v, rotors);
+}
+
+void FmcwSynthesizer::AccumulateChirps(const float* rotors, std::span<const int> jobs, float* x) const {
+  AccumulateChirpsLanes(k_.samples, chirp_blocks_, ChirpJobFloats(), rotors, jobs.data(), jobs.size(), x);
+}
+
+void FmcwSynthesizer::AddRangeFast(std::span<const Tone> tones, double floor_v, SplitProfile* out) const {
+  // AddRangeFast of each tone in turn, the same operations in the same order, but with the
+  // phases' sines four at a time (FastSinCos4 equals FastSinCos) and the kernel width
+  // computed once per run of tones with the same peak amplitude (the chirps of a fan blade).
+  const int n = k_.samples;
+  batch_.clear();
+  batch_phase_.clear();
+  double last_peak = -1.0;
+  int quads = 0;
+  for (const Tone& tone : tones) {
+    const double doppler = ChirpAveraging(tone);
+    double a_max = 0.0;
+    for (int rx = 0; rx < k_.num_rx; ++rx) a_max = std::max(a_max, tone.amplitude_v[rx]);
+    const double peak = a_max * std::fabs(doppler);
+    if (peak != last_peak) {
+      quads = QuadsFor(peak, floor_v);
+      last_peak = peak;
+    }
+    for (int rx = 0; rx < k_.num_rx; ++rx) {
+      if (tone.amplitude_v[rx] == 0.0) continue;
+      const double tau = tone.path_m[rx] * (1.0 / kSpeedOfLightMps);
+      // φ0 = 2π f0 τ − π S τ²
+      batch_phase_.push_back(kTwoPi * k_.start_hz * tau - std::numbers::pi * k_.slope_hz_per_s * tau * tau);
+      double p = k_.PathToBin(tone.path_m[rx]);
+      if (p >= n) p = std::fmod(p, static_cast<double>(n));
+      batch_.push_back({p, static_cast<float>(0.5 * tone.amplitude_v[rx] * doppler), quads, rx});
+    }
+  }
+  const std::size_t count = batch_.size();
+  batch_phase_.resize((count + 3) / 4 * 4, 0.0);
+  batch_sin_.resize(batch_phase_.size());
+  batch_cos_.resize(batch_phase_.size());
+  for (std::size_t e = 0; e < batch_phase_.size(); e += 4) {
+    detail::FastSinCos4(&batch_phase_[e], &batch_sin_[e], &batch_cos_[e]);
+  }
+  for (std::size_t e = 0; e < count; ++e) {
+    const BatchEntry& b = batch_[e];
+    const float cr = b.half_amplitude_v * batch_cos_[e];
+    const float ci = b.half_amplitude_v * batch_sin_[e];
+    float* re = out->Re(b.rx);
+    float* im = out->Im(b.rx);
+    // The kernel is N-periodic: the tone at p (and p − N), its image (conjugate) at −p (and N − p).
+    AddKernel(b.bin, cr, ci, b.quads, re, im);
+    AddKernel(b.bin - n, cr, ci, b.quads, re, im);
+    AddKernel(-b.bin, cr, -ci, b.quads, re, im);
+    AddKernel(n - b.bin, cr, -ci, b.quads, re, im);
+  }
 }
 
 void FmcwSynthesizer::AddRaw(std::span<const Tone> tones, std::span<float> raw) const {
@@ -374,11 +474,27 @@ void FmcwSynthesizer::AddRaw(std::span<const Tone> tones, std::span<float> raw) 
   const double f0 = k_.start_hz;
   const double t_rep = k_.chirp_repetition_s;
   const double half = 0.5 * (chirps - 1);  // chirps from the centre to the first or last
-  // x[n] = A cos(ω n + φ0), ω = 2π S τ / fs, φ0 = 2π f0 τ − π S τ²: start A e^{jφ0}, rotor e^{jω}.
-  auto chirp_at = [&](double path_m, double amplitude_v, float* x) {
+  const std::size_t job_floats = ChirpJobFloats();
+  // Every chirp of every tone is prepared first (its rotors and block starts, into
+  // chirp_rotors_) as a job for one output row — rows [node][rx] of the three interpolation
+  // nodes, then rows [chirp][rx] of the frame — and the rows are then accumulated row by
+  // row, each row's jobs in tone order (so every sample sees the same sums as when the
+  // chirps were added one after the other, but the samples stay in registers).
+  const int node_rows = 3 * nrx;
+  const int rows = node_rows + chirps * nrx;
+  job_row_.clear();
+  std::size_t jobs = 0;
+  job_phase_.clear();
+  job_omega_.clear();
+  job_amplitude_.clear();
+  auto chirp_at = [&](double path_m, double amplitude_v, int row) {
     const double tau = path_m / kSpeedOfLightMps;
-    AddChirp(kTwoPi * f0 * tau - std::numbers::pi * s * tau * tau, kTwoPi * s * tau / k_.sample_rate_hz, amplitude_v,
-             x);
+    // x[n] = A cos(ω n + φ0), ω = 2π S τ / fs, φ0 = 2π f0 τ − π S τ²: start A e^{jφ0}, rotor e^{jω}.
+    job_phase_.push_back(kTwoPi * f0 * tau - std::numbers::pi * s * tau * tau);
+    job_omega_.push_back(kTwoPi * s * tau / k_.sample_rate_hz);
+    job_amplitude_.push_back(amplitude_v);
+    job_row_.push_back(row);
+    ++jobs;
   };
   bool nodes = false;
   for (const Tone& tone : tones) {
@@ -387,17 +503,14 @@ void FmcwSynthesizer::AddRaw(std::span<const Tone> tones, std::span<float> raw) 
     const double f_end = f0 + s * n / k_.sample_rate_hz;
     const double turn = kTwoPi * f_end * std::fabs(tone.path_rate_mps) * t_rep / kSpeedOfLightMps * half;
     const bool interpolate = every_chirp && turn <= kMaxInterpolatedTurnRad;
-    if (interpolate && !nodes) {
-      for (auto& v : nodes_) v.assign(static_cast<std::size_t>(nrx) * n, 0.0f);
-      nodes = true;
-    }
+    nodes = nodes || interpolate;
     for (int rx = 0; rx < nrx; ++rx) {
       const double a = tone.amplitude_v[rx];
       if (a == 0.0) continue;
       if (interpolate) {
         for (int node = 0; node < 3; ++node) {
           const double offset_s = (node - 1) * half * t_rep;
-          chirp_at(tone.path_m[rx] + tone.path_rate_mps * offset_s, a, nodes_[node].data() + rx * n);
+          chirp_at(tone.path_m[rx] + tone.path_rate_mps * offset_s, a, node * nrx + rx);
         }
         continue;
       }
@@ -405,10 +518,37 @@ void FmcwSynthesizer::AddRaw(std::span<const Tone> tones, std::span<float> raw) 
       const int m_last = every_chirp ? chirps - 1 : tone.chirp;
       for (int m = m_first; m <= m_last; ++m) {
         const double offset_s = every_chirp ? ChirpOffsetS(m) : 0.0;
-        chirp_at(tone.path_m[rx] + tone.path_rate_mps * offset_s, a,
-                 raw.data() + (static_cast<std::size_t>(m) * nrx + rx) * n);
+        chirp_at(tone.path_m[rx] + tone.path_rate_mps * offset_s, a, node_rows + m * nrx + rx);
       }
     }
+  }
+  // Prepared four at a time (the last group padded with silent chirps).
+  const std::size_t groups = (jobs + 3) / 4;
+  job_phase_.resize(4 * groups, 0.0);
+  job_omega_.resize(4 * groups, 0.0);
+  job_amplitude_.resize(4 * groups, 0.0);
+  if (chirp_rotors_.size() < 4 * groups * job_floats) chirp_rotors_.resize(4 * groups * job_floats);
+  for (std::size_t g = 0; g < groups; ++g) {
+    float* out[4];
+    for (int l = 0; l < 4; ++l) out[l] = chirp_rotors_.data() + (4 * g + l) * job_floats;
+    PrepareChirps4(&job_phase_[4 * g], &job_omega_[4 * g], &job_amplitude_[4 * g], out);
+  }
+  // Jobs grouped by row, in order within each row (a counting sort).
+  row_start_.assign(static_cast<std::size_t>(rows) + 1, 0);
+  for (const int row : job_row_) ++row_start_[row + 1];
+  for (int r = 0; r < rows; ++r) row_start_[r + 1] += row_start_[r];
+  row_jobs_.resize(jobs);
+  row_fill_.assign(row_start_.begin(), row_start_.end() - 1);
+  for (std::size_t j = 0; j < jobs; ++j) row_jobs_[row_fill_[job_row_[j]]++] = static_cast<int>(j);
+  if (nodes) {
+    for (auto& v : nodes_) v.assign(static_cast<std::size_t>(nrx) * n, 0.0f);
+  }
+  for (int r = 0; r < rows; ++r) {
+    if (row_start_[r] == row_start_[r + 1]) continue;
+    float* x = r < node_rows ? nodes_[r / nrx].data() + (r % nrx) * n
+                             : raw.data() + static_cast<std::size_t>(r - node_rows) * n;
+    AccumulateChirps(chirp_rotors_.data(),
+                     std::span<const int>(row_jobs_.data() + row_start_[r], row_start_[r + 1] - row_start_[r]), x);
   }
   if (!nodes) return;
   // Quadratic through the first (u = −1), centre (0) and last (+1) chirp:
@@ -462,13 +602,15 @@ void FmcwSynthesizer::RangeFromRaw(std::span<const float> raw, std::span<std::co
   }
 }
 
-NoiseSource::NoiseSource(std::uint64_t seed) : seed_(seed) { Tables(); }
+NoiseSource::NoiseSource(std::uint64_t seed)
+    : stream_(seed, StableId("radar"), StableId("noise")) {
+  Tables();
+}
 
 void NoiseSource::AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v,
                                 SplitProfile* out) const {
   const NoiseTables& tables = Tables();
-  RandomStream stream =
-      RandomStream(seed_, StableId("radar"), StableId("noise")).Derive(static_cast<std::uint64_t>(frame_index));
+  RandomStream stream = stream_.Derive(static_cast<std::uint64_t>(frame_index));
   const int bins = k.bins;
   // X_k = (1/Σw)(½G_k − ¼G_{k−1} − ¼G_{k+1}) with G the DFT of white real noise:
   // E|G_k|² = N σ², G_0 and G_{N/2} real, G_{−1} = conj(G_1); /√M for chirp averaging.
@@ -525,8 +667,7 @@ void NoiseSource::AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k
 void NoiseSource::AddRawNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v,
                               std::span<float> raw) const {
   const float* table = reinterpret_cast<const float*>(Tables().normal.data());  // components: variance ½
-  RandomStream stream =
-      RandomStream(seed_, StableId("radar"), StableId("noise")).Derive(static_cast<std::uint64_t>(frame_index));
+  RandomStream stream = stream_.Derive(static_cast<std::uint64_t>(frame_index));
   const int n = k.samples;
   const int rows = k.chirps * k.num_rx;
   const float sd_row = static_cast<float>(sd_v * std::sqrt(2.0));

@@ -63,6 +63,7 @@ void BreathingPathBank::Add(const Propagation& prop, const Eigen::Vector3d& rest
   placed_ = false;
 }
 
+NIGHTSIM_TARGET_CLONES
 void BreathingPathBank::Update(std::span<const double> displacement_m) {
   const std::size_t count = slot_.size();
   displacement_m_.resize(count);
@@ -74,7 +75,9 @@ void BreathingPathBank::Update(std::span<const double> displacement_m) {
     const double* a2 = leg_a2_[leg].data();
     const double* b = leg_b_[leg].data();
     for (std::size_t i = 0; i < count; ++i) len[i] = a2[i] + d[i] * (b[i] + d[i]);
-    detail::SqrtInPlace(len.data(), count);
+    // Correctly rounded whatever the width (path_bank.cc is built with -fno-math-errno, so
+    // the loop vectorizes).
+    for (std::size_t i = 0; i < count; ++i) len[i] = std::sqrt(len[i]);
   }
   for (int r = 0; r < num_rx_; ++r) {
     const double* tx = leg_m_[0].data();
@@ -116,6 +119,7 @@ void BreathingPathBank::Place() {
   placed_ = true;
 }
 
+NIGHTSIM_TARGET_CLONES
 void BreathingPathBank::AddRange(const FmcwSynthesizer& synth, SplitProfile* out) {
   constexpr double kTwoPi = 2.0 * std::numbers::pi;
   const int count = size();

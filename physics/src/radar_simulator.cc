@@ -245,6 +245,10 @@ void RadarSimulator::AddClutterTones(double t_s) {
     const ClutterPoints now = ClutterAt(c, room_, t_s);
     const ClutterPoints later = ClutterAt(c, room_, t_s + kRateStepS);
     const bool fast = IsFastClutter(c, t_s);
+    if (fast) {  // every point at every chirp, once (not once per point)
+      chirp_points_.resize(chirps);
+      for (int m = 0; m < chirps; ++m) chirp_points_[m] = ClutterAt(c, room_, t_s + synth_.ChirpOffsetS(m));
+    }
     for (int i = 0; i < now.count; ++i) {
       ScatterLook look;
       look.position_m = now.point[i].position_m;
@@ -265,7 +269,7 @@ void RadarSimulator::AddClutterTones(double t_s) {
       // (amplitudes from the frame time; motion within one chirp is neglected).
       for (std::size_t j = first; j < last; ++j) tones_[j].chirp = 0;
       for (int m = 1; m < chirps; ++m) {
-        const ClutterPoints at = ClutterAt(c, room_, t_s + synth_.ChirpOffsetS(m));
+        const ClutterPoints& at = chirp_points_[m];
         for (std::size_t j = first; j < last; ++j) {
           Tone tone = tones_[j];
           tone.chirp = m;
@@ -273,7 +277,7 @@ void RadarSimulator::AddClutterTones(double t_s) {
           tones_.push_back(tone);
         }
       }
-      const ClutterPoints at0 = ClutterAt(c, room_, t_s + synth_.ChirpOffsetS(0));
+      const ClutterPoints& at0 = chirp_points_[0];
       for (std::size_t j = first; j < last; ++j) {
         prop_.PathLengths(at0.point[i].position_m, specs_scratch_[j - first], &tones_[j].path_m);
       }
@@ -400,7 +404,7 @@ void RadarSimulator::Emit(std::int64_t frame_index, bool steady, RadarLevel leve
   out->raw.clear();
   accumulator_.Zero();
   if (steady) bank_.AddRange(synth_, &accumulator_);
-  for (const Tone& t : tones_) synth_.AddRangeFast(t, kernel_floor_v_, &accumulator_);
+  synth_.AddRangeFast(tones_, kernel_floor_v_, &accumulator_);
   if (options_.noise) {
     const double q2 = options_.quantize ? k.adc_lsb_v * k.adc_lsb_v / 12.0 : 0.0;
     noise_.AddRangeNoise(frame_index, k, std::sqrt(noise_sd_v_ * noise_sd_v_ + q2), &accumulator_);

@@ -81,6 +81,12 @@ double Propagation::PathLength0(const Eigen::Vector3d& p, PathSpec spec) const {
 }
 
 double Propagation::Amplitude(const ScatterLook& s, PathSpec spec, double direct_leg_transmission) const {
+  LegGains gains;
+  return Amplitude(s, spec, direct_leg_transmission, &gains);
+}
+
+double Propagation::Amplitude(const ScatterLook& s, PathSpec spec, double direct_leg_transmission,
+                              LegGains* gains) const {
   const Eigen::Vector3d& d = pose_.origin_m;
   double rho = 1.0;
   double transmission = 1.0;
@@ -104,8 +110,16 @@ double Propagation::Amplitude(const ScatterLook& s, PathSpec spec, double direct
   const double lt = (apparent[0] - d).norm();
   const double lr = (apparent[1] - d).norm();
   if (lt < 1e-3 || lr < 1e-3) return 0.0;
-  const double gt = pattern_.Gain(pose_, apparent[0] - d);
-  const double gr = pattern_.Gain(pose_, apparent[1] - d);
+  // The gain towards an apparent scatterer depends only on the leg's surface (or none): a
+  // scatterer's 19 paths need 7 distinct gains, each evaluated once (the same value as
+  // evaluating it again, so the amplitudes are unchanged).
+  auto gain = [&](int leg, const Eigen::Vector3d& apparent_m) {
+    double& g = gains->gain[leg + 1];
+    if (std::isnan(g)) g = pattern_.Gain(pose_, apparent_m - d);
+    return g;
+  };
+  const double gt = gain(legs[0], apparent[0]);
+  const double gr = gain(legs[1], apparent[1]);
   const double sigma = s.rcs_m2 * std::sqrt(AspectFactor(s, toward[0]) * AspectFactor(s, toward[1]));
   const double lambda = k_.wavelength_m;
   // P_r = P_t G_t G_r λ² σ ρ² / ((4π)³ L_t² L_r²)
@@ -118,8 +132,9 @@ void Propagation::AddPaths(const ScatterLook& s, double direct_leg_transmission,
                            std::vector<PathSpec>* specs, std::vector<Tone>* tones) const {
   if (s.rcs_m2 <= 0.0) return;
   const int last = multipath_ ? static_cast<int>(surfaces_.size()) : 0;
+  LegGains gains;
   auto add = [&](PathSpec spec) {
-    const double a = Amplitude(s, spec, direct_leg_transmission);
+    const double a = Amplitude(s, spec, direct_leg_transmission, &gains);
     if (a < cull_v_) return;
     Tone t;
     PathLengths(s.position_m, spec, &t.path_m);

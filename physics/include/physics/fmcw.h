@@ -20,6 +20,7 @@
 #include <span>
 #include <vector>
 
+#include "core/rng.h"
 #include "core/scenario.h"
 #include "physics/radar_config.h"
 
@@ -140,6 +141,9 @@ class FmcwSynthesizer {
   /// ≈ 2e-5 of the peak, float rounding. `out` has num_rx rows, bins and pad_bins().
   void AddRangeFast(const Tone& tone, double floor_v, SplitProfile* out) const;
 
+  /// AddRangeFast of every tone in turn (the same result, bit for bit), batched.
+  void AddRangeFast(std::span<const Tone> tones, double floor_v, SplitProfile* out) const;
+
   /// One kernel window: coeff · W(k − centre_bin)/Σw for the 4·quads bins k around
   /// centre_bin, on RX row `rx` (1 <= quads <= max_quads()).
   struct KernelTerm {
@@ -159,6 +163,9 @@ class FmcwSynthesizer {
   /// times — the first, the frame centre and the last — and interpolated quadratically in
   /// between; faster tones and single-chirp tones are synthesized at every chirp. The path
   /// at chirp m is path_m + path_rate_mps (t_m − t_centre), chirps centred on the frame time.
+  /// Every sample is the same float sum, in tone order, as adding the tones' chirps one
+  /// after the other (the chirps are prepared first, then accumulated row by row; on x86-64
+  /// with GCC the kernels also have AVX2 clones, without FMA, so bit-identical).
   void AddRaw(std::span<const Tone> tones, std::span<float> raw) const;
 
   /// Adds a stationary tone (rate ignored, all chirps) to one chirp's worth of samples
@@ -177,8 +184,19 @@ class FmcwSynthesizer {
 
  private:
   void AddKernel(double centre_bin, float coeff_re, float coeff_im, int quads, float* re, float* im) const;
-  // One chirp of a tone, x[n] += A cos(ω n + φ0), n < N, in float.
-  void AddChirp(double phase_rad, double omega_rad, double amplitude_v, float* x) const;
+  // Factor of a tone's amplitude after averaging the frame's chirps (DopplerFactor, or 1/M).
+  double ChirpAveraging(const Tone& tone) const;
+  // Raw synthesis works in blocks of 16 samples: sample 16a + b of a chirp of a tone is
+  // Re(start_a · rotor_b). A prepared chirp ("job") is [rotor re ×16 | rotor im ×16 |
+  // start re × blocks | start im × blocks] floats.
+  static constexpr int kChirpBlock = 16;
+  std::size_t ChirpJobFloats() const { return 2 * kChirpBlock + 2 * static_cast<std::size_t>(chirp_blocks_); }
+  // Prepares four chirps x[n] = A cos(ω n + φ0), n < N, at once; rotors[l] (ChirpJobFloats()
+  // floats) receives chirp l.
+  void PrepareChirps4(const double* phase_rad, const double* omega_rad, const double* amplitude_v,
+                      float* const* rotors) const;
+  // x[n] += every job's chirp, in the order given (n < N, in float).
+  void AccumulateChirps(const float* rotors, std::span<const int> jobs, float* x) const;
 
   RadarParams params_;
   FmcwConstants k_;
@@ -192,7 +210,26 @@ class FmcwSynthesizer {
   std::vector<double> sidelobe_;  // [d]: max |W(κ)| over |κ| >= d, d = 0 … N/2
   std::vector<std::complex<double>> twiddle_;  // e^{−j2πk/N}, k = 0..N−1
   std::vector<double> window_;
+  int chirp_blocks_{0};  // ⌈N / 16⌉
   mutable std::array<std::vector<float>, 3> nodes_;  // AddRaw: chirp samples at the three nodes [rx][sample]
+  // AddRaw scratch: prepared chirps, the output row of each, and the jobs grouped by row.
+  // AddRangeFast (batch) scratch: per tone and RX, its bin, half amplitude (with the
+  // chirp-averaging factor), kernel width and RX; its phase and the phase's sine and cosine.
+  struct BatchEntry {
+    double bin{0.0};
+    float half_amplitude_v{0.0f};
+    int quads{1};
+    int rx{0};
+  };
+  mutable std::vector<BatchEntry> batch_;
+  mutable std::vector<double> batch_phase_;
+  mutable std::vector<float> batch_sin_, batch_cos_;
+  mutable std::vector<float> chirp_rotors_;
+  mutable std::vector<int> job_row_;
+  mutable std::vector<double> job_phase_, job_omega_, job_amplitude_;
+  mutable std::vector<int> row_start_;
+  mutable std::vector<int> row_fill_;
+  mutable std::vector<int> row_jobs_;
 };
 
 /// Receiver noise: white Gaussian noise per IF sample, drawn from the radar's own random
@@ -223,7 +260,7 @@ class NoiseSource {
   void AddRawNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v, std::span<float> raw) const;
 
  private:
-  std::uint64_t seed_;
+  RandomStream stream_;  // (seed, "radar", "noise"): hashed once, derived per frame
 };
 
 /// ADC: rounds every sample to the LSB (half to even) and clips to ±full scale. Returns

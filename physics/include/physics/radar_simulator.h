@@ -23,6 +23,7 @@
 #include "frame/radar_frame.h"
 #include "physics/antenna.h"
 #include "physics/body_model.h"
+#include "physics/clutter.h"
 #include "physics/fmcw.h"
 #include "physics/path_bank.h"
 #include "physics/scene.h"
@@ -183,6 +184,7 @@ class RadarSimulator {
   std::vector<Capsule> capsules_;  // per frame body
   std::vector<Tone> tones_;
   std::vector<PathSpec> specs_scratch_;
+  std::vector<ClutterPoints> chirp_points_;  // fast clutter: its points at every chirp of the frame
   int last_clipped_{0};
   RadarSimulatorCounts counts_;
 };

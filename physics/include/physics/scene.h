@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 #include <array>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,15 @@ class Propagation {
   /// times the one-way transmissions of direct legs (shadowing). Zero when the path is
   /// impossible (a bounce off a surface with zero reflectivity).
   double Amplitude(const ScatterLook& s, PathSpec spec, double direct_leg_transmission) const;
+
+  /// Antenna gains towards one scatterer's apparent positions, by leg surface (index
+  /// surface + 1; 0: direct); NaN until evaluated. Valid for one scatterer position only.
+  struct LegGains {
+    static constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();  ///< not evaluated yet
+    std::array<double, 7> gain{kUnknown, kUnknown, kUnknown, kUnknown, kUnknown, kUnknown, kUnknown};  ///< linear
+  };
+  /// Amplitude, reusing (and filling) the gains of earlier paths of the same scatterer.
+  double Amplitude(const ScatterLook& s, PathSpec spec, double direct_leg_transmission, LegGains* gains) const;
 
   /// Appends a tone for every path of `s` (direct and, with multipath, each combination
   /// of direct and single-surface legs) whose amplitude reaches the cull threshold.
