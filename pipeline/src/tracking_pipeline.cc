@@ -241,8 +241,7 @@ void TrackingPipeline::Update(double time_s) {
       const std::size_t b = static_cast<std::size_t>(peaks_[i].bin);
       const double dyn = dyn_[b] - floor;
       cells_.back().fast_ratio = dyn > 0.0 ? std::clamp((fast_[b] - floor) / dyn, 0.0, 1.0) : 1.0;
-      cell_displacement_[i].assign(s.assessor.displacement_mm().begin(), s.assessor.displacement_mm().end());
-      cell_times_[i].assign(s.assessor.times_s().begin(), s.assessor.times_s().end());
+      s.assessor.SwapSeries(&cell_displacement_[i], &cell_times_[i]);
     }
   }
 
