@@ -41,34 +41,23 @@ struct Moments {
 
 Moments ComputeMoments(const std::complex<float>* points, int n) {
   Moments m;
-  double mx = 0.0, my = 0.0;
   for (int i = 0; i < n; ++i) {
-    mx += points[i].real();
-    my += points[i].imag();
+    m.mx += points[i].real();
+    m.my += points[i].imag();
   }
-  mx /= n;
-  my /= n;
-  double suu = 0, svv = 0, suv = 0, suuu = 0, svvv = 0, suvv = 0, svuu = 0;
+  m.mx /= n;
+  m.my /= n;
   for (int i = 0; i < n; ++i) {
-    const double u = points[i].real() - mx;
-    const double v = points[i].imag() - my;
-    suu += u * u;
-    svv += v * v;
-    suv += u * v;
-    suuu += u * u * u;
-    svvv += v * v * v;
-    suvv += u * v * v;
-    svuu += v * u * u;
+    const double u = points[i].real() - m.mx;
+    const double v = points[i].imag() - m.my;
+    m.suu += u * u;
+    m.svv += v * v;
+    m.suv += u * v;
+    m.suuu += u * u * u;
+    m.svvv += v * v * v;
+    m.suvv += u * v * v;
+    m.svuu += v * u * u;
   }
-  m.mx = mx;
-  m.my = my;
-  m.suu = suu;
-  m.svv = svv;
-  m.suv = suv;
-  m.suuu = suuu;
-  m.svvv = svvv;
-  m.suvv = suvv;
-  m.svuu = svuu;
   return m;
 }
 

@@ -170,6 +170,20 @@ int PrimaryTracker::AssociateCell(const std::vector<CellAssessment>& cells) cons
   return best;
 }
 
+void PrimaryTracker::Unseen(Candidate* c, double time_s) const {
+  if (c->since_s >= 0.0 && time_s - c->seen_s > config_.acquire_gap_s) c->since_s = -1.0;
+}
+
+double PrimaryTracker::Seen(Candidate* c, double time_s, double range_m) const {
+  if (c->since_s < 0.0 || std::abs(range_m - c->range_m) > config_.gate_range_m ||
+      time_s - c->seen_s > config_.acquire_gap_s) {
+    c->since_s = time_s;
+  }
+  c->range_m = range_m;
+  c->seen_s = time_s;
+  return time_s - c->since_s;
+}
+
 void PrimaryTracker::StartTrack(double time_s, const std::vector<CellAssessment>& cells, int index) {
   const CellAssessment& cell = cells[static_cast<std::size_t>(index)];
   const Body& body = bodies_[static_cast<std::size_t>(BodyOf(index))];
@@ -183,9 +197,9 @@ void PrimaryTracker::StartTrack(double time_s, const std::vector<CellAssessment>
   reflectivity_db_ = cell.reflectivity_db;
   last_seen_s_ = time_s;
   far_track_ = false;
-  far_since_s_ = -1.0;
+  far_.since_s = -1.0;
   crowded_since_s_ = -1.0;
-  pending_since_s_ = -1.0;
+  pending_.since_s = -1.0;
   closer_since_s_ = -1.0;
   pattern_since_s_ = -1.0;
 }
@@ -193,9 +207,9 @@ void PrimaryTracker::StartTrack(double time_s, const std::vector<CellAssessment>
 void PrimaryTracker::Lose() {
   state_ = TrackState{};
   far_track_ = false;
-  far_since_s_ = -1.0;
+  far_.since_s = -1.0;
   crowded_since_s_ = -1.0;
-  pending_since_s_ = -1.0;
+  pending_.since_s = -1.0;
   closer_since_s_ = -1.0;
   pattern_since_s_ = -1.0;
 }
@@ -215,23 +229,16 @@ TrackState PrimaryTracker::Update(double time_s, const std::vector<CellAssessmen
     // breathing quality then does not restart the confirmation unless it lasts.
     const int c = NearestPerson(cells, config_.acquire_max_range_m);
     if (c < 0) {
-      if (pending_since_s_ >= 0.0 && time_s - pending_seen_s_ > config_.acquire_gap_s) pending_since_s_ = -1.0;
+      Unseen(&pending_, time_s);
       // Nobody near: a lone sleeper far away (the device stands away from the bed) is
       // the user, confirmed over a longer time than a near one.
       const int far = LoneFarPerson(cells);
       if (far < 0) {
-        if (far_since_s_ >= 0.0 && time_s - far_seen_s_ > config_.acquire_gap_s) far_since_s_ = -1.0;
+        Unseen(&far_, time_s);
         OtherPersons(cells, -1);
         return state_;
       }
-      const CellAssessment& far_cell = cells[static_cast<std::size_t>(far)];
-      if (far_since_s_ < 0.0 || std::abs(far_cell.range_m - far_range_m_) > config_.gate_range_m ||
-          time_s - far_seen_s_ > config_.acquire_gap_s) {
-        far_since_s_ = time_s;
-      }
-      far_range_m_ = far_cell.range_m;
-      far_seen_s_ = time_s;
-      if (time_s - far_since_s_ >= config_.far_acquire_confirm_s) {
+      if (Seen(&far_, time_s, cells[static_cast<std::size_t>(far)].range_m) >= config_.far_acquire_confirm_s) {
         StartTrack(time_s, cells, far);
         far_track_ = true;
       } else {
@@ -241,15 +248,8 @@ TrackState PrimaryTracker::Update(double time_s, const std::vector<CellAssessmen
       OtherPersons(cells, 0);
       return state_;
     }
-    far_since_s_ = -1.0;
-    const CellAssessment& cell = cells[static_cast<std::size_t>(c)];
-    if (pending_since_s_ < 0.0 || std::abs(cell.range_m - pending_range_m_) > config_.gate_range_m ||
-        time_s - pending_seen_s_ > config_.acquire_gap_s) {
-      pending_since_s_ = time_s;
-    }
-    pending_range_m_ = cell.range_m;
-    pending_seen_s_ = time_s;
-    if (time_s - pending_since_s_ >= config_.acquire_confirm_s) {
+    far_.since_s = -1.0;
+    if (Seen(&pending_, time_s, cells[static_cast<std::size_t>(c)].range_m) >= config_.acquire_confirm_s) {
       StartTrack(time_s, cells, c);
     } else {
       state_.acquiring = true;

@@ -89,24 +89,10 @@ people:
     side: left
     schedule: {bedtime: "23:02", bedtime_sd_min: 0, activity: phone, activity_min: 5,
                wake_mode: natural, wake: "00:06", wake_sd_min: 0}
-    rates: {restroom_per_night: 0}
-)";
+    rates: {restroom_per_night: 0})";
 
-constexpr char kFarDeviceWithPartner[] = R"(
-extends: base_bedroom.yaml
-name: test_far_device_partner
-night: {start: "23:00", end: "00:10"}
-room:
-  furniture:
-    - {name: dresser, x_m: 0.25, y_m: 2.4, size_x_m: 0.4, size_y_m: 0.8, height_m: 0.7, rcs_dbsm: 0}
-device: {x_m: 0.25, y_m: 2.4, z_m: 0.75, yaw_deg: -52, bed_side: left}
-people:
-  - id: alex
-    role: primary
-    side: left
-    schedule: {bedtime: "23:02", bedtime_sd_min: 0, activity: phone, activity_min: 5,
-               wake_mode: natural, wake: "00:06", wake_sd_min: 0}
-    rates: {restroom_per_night: 0}
+// The same night with a partner on the right side of the bed.
+const std::string kFarDeviceWithPartner = std::string(kFarDevice) + R"(
   - id: sam
     role: partner
     side: right

@@ -111,6 +111,17 @@ class PrimaryTracker {
   const TrackState& state() const { return state_; }
 
  private:
+  // A body being confirmed for acquisition. An update without it shorter than
+  // acquire_gap_s, or a move within gate_range_m, does not restart the confirmation.
+  struct Candidate {
+    double since_s{-1.0};  // first seen, −1 when none
+    double seen_s{-1.0};   // last seen
+    double range_m{0.0};   // where
+  };
+  // Forgets `c` once it has been unseen longer than acquire_gap_s.
+  void Unseen(Candidate* c, double time_s) const;
+  // Notes `c` seen at `range_m`; returns how long it has been confirmed, seconds.
+  double Seen(Candidate* c, double time_s, double range_m) const;
   struct Body {
     int best{-1};       // best-quality cell (its quality and rate speak for the body)
     int strongest{-1};  // strongest cell (the body's position: a torso's near side)
@@ -144,15 +155,11 @@ class PrimaryTracker {
   std::vector<int> body_of_cell_;  // per input cell: index into bodies_, −1 when not breathing
   double reflectivity_db_{0.0};
   double last_seen_s_{0.0};
-  double pending_range_m_{0.0};
-  double pending_since_s_{-1.0};
-  double pending_seen_s_{-1.0};  // last update with the pending candidate
+  Candidate pending_;      // the nearest person, being confirmed
   double closer_since_s_{-1.0};
   double pattern_since_s_{-1.0};
   bool far_track_{false};           // the track came from the lone-far-sleeper rule
-  double far_since_s_{-1.0};        // lone far candidate: first seen, last seen, range
-  double far_seen_s_{-1.0};
-  double far_range_m_{0.0};
+  Candidate far_;                   // the lone far body, being confirmed
   double crowded_since_s_{-1.0};    // a far track with another breathing body in view since
 };
 
