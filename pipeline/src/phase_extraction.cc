@@ -32,63 +32,77 @@ double FastAtan2(double y, double x) {
   return y < 0.0 ? -r : r;
 }
 
+// Mean and centred moments of the points, one pass each: the circle fit and the
+// spread of ExtractDisplacement share them (each used to make its own passes).
+struct Moments {
+  double mx{0}, my{0};
+  double suu{0}, svv{0}, suv{0}, suuu{0}, svvv{0}, suvv{0}, svuu{0};
+};
+
+Moments ComputeMoments(const std::complex<float>* points, int n) {
+  Moments m;
+  for (int i = 0; i < n; ++i) {
+    m.mx += points[i].real();
+    m.my += points[i].imag();
+  }
+  m.mx /= n;
+  m.my /= n;
+  for (int i = 0; i < n; ++i) {
+    const double u = points[i].real() - m.mx;
+    const double v = points[i].imag() - m.my;
+    m.suu += u * u;
+    m.svv += v * v;
+    m.suv += u * v;
+    m.suuu += u * u * u;
+    m.svvv += v * v * v;
+    m.suvv += u * v * v;
+    m.svuu += v * u * u;
+  }
+  return m;
+}
+
+// Kåsa: minimise Σ (u² + v² − 2 u uc − 2 v vc − c)² on centred coordinates; the
+// normal equations reduce to a 2×2 system for the centre.
+CircleFit FitFromMoments(const Moments& m, int n) {
+  CircleFit fit;
+  const double det = m.suu * m.svv - m.suv * m.suv;
+  if (!(m.suu + m.svv > 0.0) || det <= 1e-12 * (m.suu + m.svv) * (m.suu + m.svv)) return fit;  // degenerate or collinear
+  const double bu = 0.5 * (m.suuu + m.suvv);
+  const double bv = 0.5 * (m.svvv + m.svuu);
+  const double uc = (bu * m.svv - bv * m.suv) / det;
+  const double vc = (bv * m.suu - bu * m.suv) / det;
+  fit.centre = {m.mx + uc, m.my + vc};
+  fit.radius = std::sqrt(uc * uc + vc * vc + (m.suu + m.svv) / n);
+  fit.ok = std::isfinite(fit.radius);
+  return fit;
+}
+
 }  // namespace
 
 CircleFit FitCircle(const std::complex<float>* points, int n) {
-  CircleFit fit;
-  if (n < 3) return fit;
-  double mx = 0.0, my = 0.0;
-  for (int i = 0; i < n; ++i) {
-    mx += points[i].real();
-    my += points[i].imag();
-  }
-  mx /= n;
-  my /= n;
-  // Kåsa: minimise Σ (u² + v² − 2 u uc − 2 v vc − c)² on centred coordinates; the
-  // normal equations reduce to a 2×2 system for the centre.
-  double suu = 0, svv = 0, suv = 0, suuu = 0, svvv = 0, suvv = 0, svuu = 0;
-  for (int i = 0; i < n; ++i) {
-    const double u = points[i].real() - mx;
-    const double v = points[i].imag() - my;
-    suu += u * u;
-    svv += v * v;
-    suv += u * v;
-    suuu += u * u * u;
-    svvv += v * v * v;
-    suvv += u * v * v;
-    svuu += v * u * u;
-  }
-  const double det = suu * svv - suv * suv;
-  if (!(suu + svv > 0.0) || det <= 1e-12 * (suu + svv) * (suu + svv)) return fit;  // degenerate or collinear
-  const double bu = 0.5 * (suuu + suvv);
-  const double bv = 0.5 * (svvv + svuu);
-  const double uc = (bu * svv - bv * suv) / det;
-  const double vc = (bv * suu - bu * suv) / det;
-  fit.centre = {mx + uc, my + vc};
-  fit.radius = std::sqrt(uc * uc + vc * vc + (suu + svv) / n);
-  fit.ok = std::isfinite(fit.radius);
-  return fit;
+  if (n < 3) return {};
+  return FitFromMoments(ComputeMoments(points, n), n);
 }
 
 Demodulation ExtractDisplacement(const std::complex<float>* samples, int n, double wavelength_m,
                                  double max_radius_over_spread, std::vector<double>* displacement_mm) {
   Demodulation out;
-  displacement_mm->assign(static_cast<std::size_t>(std::max(n, 0)), 0.0);
-  if (n < 3) return out;
-  std::complex<double> mean = 0.0;
-  for (int i = 0; i < n; ++i) mean += std::complex<double>(samples[i]);
-  mean /= static_cast<double>(n);
-  double suu = 0, svv = 0, suv = 0;
-  for (int i = 0; i < n; ++i) {
-    const std::complex<double> d = std::complex<double>(samples[i]) - mean;
-    suu += d.real() * d.real();
-    svv += d.imag() * d.imag();
-    suv += d.real() * d.imag();
+  if (n < 3) {
+    displacement_mm->assign(static_cast<std::size_t>(std::max(n, 0)), 0.0);
+    return out;
   }
+  // Every path below writes all n samples, except the early return, which zeroes them.
+  displacement_mm->resize(static_cast<std::size_t>(n));
+  const Moments moments = ComputeMoments(samples, n);
+  const std::complex<double> mean(moments.mx, moments.my);
+  const double suu = moments.suu, svv = moments.svv, suv = moments.suv;
   out.spread = std::sqrt((suu + svv) / n);
-  if (!(out.spread > 0.0)) return out;
+  if (!(out.spread > 0.0)) {
+    std::fill(displacement_mm->begin(), displacement_mm->end(), 0.0);
+    return out;
+  }
   const double mm_per_rad = wavelength_m / (4.0 * std::numbers::pi) * 1e3;  // d = φ λ / 4π
-  const CircleFit fit = FitCircle(samples, n);
+  const CircleFit fit = FitFromMoments(moments, n);
   double* d = displacement_mm->data();
   if (fit.ok && fit.radius <= max_radius_over_spread * out.spread) {
     out.mode = DemodMode::kArc;

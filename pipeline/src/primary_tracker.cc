@@ -23,6 +23,12 @@ PrimaryTracker::PrimaryTracker(TrackerConfig config, BedSide bed_side) : config_
     throw std::invalid_argument(
         "TrackerConfig: need human_min_rate_bpm <= person_min_rate_bpm < human_max_rate_bpm, person_max_depth_mm > 0");
   }
+  if (!(c.far_acquire_min_range_m > c.acquire_max_range_m && c.far_acquire_max_range_m >= c.far_acquire_min_range_m &&
+        c.far_acquire_confirm_s >= 0.0 && c.near_zone_max_range_m > 0.0)) {
+    throw std::invalid_argument(
+        "TrackerConfig: need acquire_max_range_m < far_acquire_min_range_m <= far_acquire_max_range_m, "
+        "far_acquire_confirm_s >= 0, near_zone_max_range_m > 0");
+  }
   if (!(c.track_alpha > 0.0 && c.track_alpha <= 1.0)) throw std::invalid_argument("TrackerConfig.track_alpha must be in (0, 1]");
   if (!(c.gate_range_m > 0.0 && c.gate_azimuth_rad > 0.0 && c.lost_after_s > 0.0 && c.body_gap_m >= 0.0 &&
         c.acquire_confirm_s >= 0.0 && c.acquire_gap_s >= 0.0 && c.switch_confirm_s >= 0.0 && c.pattern_confirm_s >= 0.0)) {
@@ -59,11 +65,25 @@ void PrimaryTracker::ClusterBodies(const std::vector<CellAssessment>& cells) {
   bodies_.clear();
   body_of_cell_.assign(cells.size(), -1);
   double last_range_m = -1e9;
+  int last_cell = -1;
   for (int i = 0; i < static_cast<int>(cells.size()); ++i) {
     const CellAssessment& c = cells[static_cast<std::size_t>(i)];
     if (!IsBreathing(c)) continue;
     // (The tolerance keeps bins exactly body_gap_m apart in one body whatever the rounding.)
-    if (bodies_.empty() || c.range_m - last_range_m > config_.body_gap_m + 1e-6) {
+    // A far-search cell never joins a near-zone body: near bodies stay what they were
+    // without the far search.
+    const bool crosses_zone = c.range_m > config_.near_zone_max_range_m && last_range_m <= config_.near_zone_max_range_m;
+    // Far away a torso's near side and centre are separate peaks (~0.2 m apart, the
+    // bins there being coarse against the body): they chain over far_body_depth_m.
+    // A second sleeper close behind differs in direction or rate.
+    const bool far_cell = c.range_m > config_.near_zone_max_range_m;
+    const double gap_m = far_cell ? config_.far_body_gap_m : config_.body_gap_m;
+    const bool far_apart = far_cell && !bodies_.empty() && !crosses_zone &&
+                           (std::abs(c.azimuth_rad - cells[static_cast<std::size_t>(last_cell)].azimuth_rad) >
+                                config_.far_body_azimuth_rad ||
+                            std::abs(c.rate_bpm - cells[static_cast<std::size_t>(last_cell)].rate_bpm) >
+                                config_.rate_change_bpm);
+    if (bodies_.empty() || c.range_m - last_range_m > gap_m + 1e-6 || crosses_zone || far_apart) {
       bodies_.push_back({i, i, false});
     } else {
       Body& b = bodies_.back();
@@ -72,6 +92,7 @@ void PrimaryTracker::ClusterBodies(const std::vector<CellAssessment>& cells) {
     }
     body_of_cell_[static_cast<std::size_t>(i)] = static_cast<int>(bodies_.size()) - 1;
     last_range_m = c.range_m;
+    last_cell = i;
   }
   for (Body& b : bodies_) {
     const CellAssessment& strongest = cells[static_cast<std::size_t>(b.strongest)];
@@ -92,6 +113,35 @@ int PrimaryTracker::NearestPerson(const std::vector<CellAssessment>& cells, doub
   return best;
 }
 
+bool PrimaryTracker::OneBodyInView(const std::vector<CellAssessment>& cells) const {
+  // A far torso shows as separate peaks (its near side and its centre, ~0.2 m apart,
+  // more than body_gap_m): breathing bodies count as one when they lie within
+  // far_body_depth_m of the nearest, in its direction, and breathe at its rate. A pet
+  // (faster) or a second sleeper at another depth, direction or rate makes them several.
+  if (bodies_.empty()) return true;
+  const CellAssessment& first = cells[static_cast<std::size_t>(bodies_.front().strongest)];
+  const double rate_bpm = cells[static_cast<std::size_t>(bodies_.front().best)].rate_bpm;
+  for (const Body& b : bodies_) {
+    if (cells[static_cast<std::size_t>(b.strongest)].range_m - first.range_m > config_.far_body_depth_m ||
+        std::abs(cells[static_cast<std::size_t>(b.strongest)].azimuth_rad - first.azimuth_rad) >
+            config_.far_body_azimuth_rad ||
+        std::abs(cells[static_cast<std::size_t>(b.best)].rate_bpm - rate_bpm) > config_.rate_change_bpm) {
+      return false;
+    }
+  }
+  return true;
+}
+
+int PrimaryTracker::LoneFarPerson(const std::vector<CellAssessment>& cells) const {
+  // Exactly one breathing body in view (a pet, a fan or a second person anywhere makes
+  // the lone-sleeper premise unsafe), a person, its near side in the far ring.
+  if (bodies_.empty() || !bodies_.front().person || !OneBodyInView(cells)) return -1;
+  const int strongest = bodies_.front().strongest;
+  const double range_m = cells[static_cast<std::size_t>(strongest)].range_m;
+  if (range_m < config_.far_acquire_min_range_m || range_m > config_.far_acquire_max_range_m) return -1;
+  return strongest;
+}
+
 int PrimaryTracker::AssociateCell(const std::vector<CellAssessment>& cells) const {
   // Any cell within the gate of a body as strong as the tracked one has been keeps the
   // track (its rate may exceed an adult's at rest: REM, recovery breaths). "As strong"
@@ -110,7 +160,7 @@ int PrimaryTracker::AssociateCell(const std::vector<CellAssessment>& cells) cons
     if (body < 0 ||
         cells[static_cast<std::size_t>(bodies_[static_cast<std::size_t>(body)].strongest)].reflectivity_db <
             min_strength_db ||
-        c.range_m > config_.track_max_range_m ||
+        c.range_m > (far_track_ ? config_.far_acquire_max_range_m : config_.track_max_range_m) ||
         std::abs(c.range_m - state_.range_m) > config_.gate_range_m ||
         std::abs(c.azimuth_rad - state_.azimuth_rad) > config_.gate_azimuth_rad) {
       continue;
@@ -118,6 +168,20 @@ int PrimaryTracker::AssociateCell(const std::vector<CellAssessment>& cells) cons
     if (best < 0 || c.reflectivity_db > cells[static_cast<std::size_t>(best)].reflectivity_db) best = i;
   }
   return best;
+}
+
+void PrimaryTracker::Unseen(Candidate* c, double time_s) const {
+  if (c->since_s >= 0.0 && time_s - c->seen_s > config_.acquire_gap_s) c->since_s = -1.0;
+}
+
+double PrimaryTracker::Seen(Candidate* c, double time_s, double range_m) const {
+  if (c->since_s < 0.0 || std::abs(range_m - c->range_m) > config_.gate_range_m ||
+      time_s - c->seen_s > config_.acquire_gap_s) {
+    c->since_s = time_s;
+  }
+  c->range_m = range_m;
+  c->seen_s = time_s;
+  return time_s - c->since_s;
 }
 
 void PrimaryTracker::StartTrack(double time_s, const std::vector<CellAssessment>& cells, int index) {
@@ -132,14 +196,20 @@ void PrimaryTracker::StartTrack(double time_s, const std::vector<CellAssessment>
   state_.coasting = false;
   reflectivity_db_ = cell.reflectivity_db;
   last_seen_s_ = time_s;
-  pending_since_s_ = -1.0;
+  far_track_ = false;
+  far_.since_s = -1.0;
+  crowded_since_s_ = -1.0;
+  pending_.since_s = -1.0;
   closer_since_s_ = -1.0;
   pattern_since_s_ = -1.0;
 }
 
 void PrimaryTracker::Lose() {
   state_ = TrackState{};
-  pending_since_s_ = -1.0;
+  far_track_ = false;
+  far_.since_s = -1.0;
+  crowded_since_s_ = -1.0;
+  pending_.since_s = -1.0;
   closer_since_s_ = -1.0;
   pattern_since_s_ = -1.0;
 }
@@ -159,18 +229,27 @@ TrackState PrimaryTracker::Update(double time_s, const std::vector<CellAssessmen
     // breathing quality then does not restart the confirmation unless it lasts.
     const int c = NearestPerson(cells, config_.acquire_max_range_m);
     if (c < 0) {
-      if (pending_since_s_ >= 0.0 && time_s - pending_seen_s_ > config_.acquire_gap_s) pending_since_s_ = -1.0;
-      OtherPersons(cells, -1);
+      Unseen(&pending_, time_s);
+      // Nobody near: a lone sleeper far away (the device stands away from the bed) is
+      // the user, confirmed over a longer time than a near one.
+      const int far = LoneFarPerson(cells);
+      if (far < 0) {
+        Unseen(&far_, time_s);
+        OtherPersons(cells, -1);
+        return state_;
+      }
+      if (Seen(&far_, time_s, cells[static_cast<std::size_t>(far)].range_m) >= config_.far_acquire_confirm_s) {
+        StartTrack(time_s, cells, far);
+        far_track_ = true;
+      } else {
+        state_.acquiring = true;
+        state_.acquiring_quality = cells[static_cast<std::size_t>(bodies_.front().best)].quality;
+      }
+      OtherPersons(cells, 0);
       return state_;
     }
-    const CellAssessment& cell = cells[static_cast<std::size_t>(c)];
-    if (pending_since_s_ < 0.0 || std::abs(cell.range_m - pending_range_m_) > config_.gate_range_m ||
-        time_s - pending_seen_s_ > config_.acquire_gap_s) {
-      pending_since_s_ = time_s;
-    }
-    pending_range_m_ = cell.range_m;
-    pending_seen_s_ = time_s;
-    if (time_s - pending_since_s_ >= config_.acquire_confirm_s) {
+    far_.since_s = -1.0;
+    if (Seen(&pending_, time_s, cells[static_cast<std::size_t>(c)].range_m) >= config_.acquire_confirm_s) {
       StartTrack(time_s, cells, c);
     } else {
       state_.acquiring = true;
@@ -178,6 +257,22 @@ TrackState PrimaryTracker::Update(double time_s, const std::vector<CellAssessmen
     }
     OtherPersons(cells, BodyOf(c));
     return state_;
+  }
+
+  // A far track rests on being the only breathing body in view: another one (a
+  // partner or a pet arriving) for pattern_confirm_s ends it, and the ordinary rules
+  // (nearest person within acquire_max_range_m) take over.
+  if (far_track_) {
+    if (!OneBodyInView(cells)) {
+      if (crowded_since_s_ < 0.0) crowded_since_s_ = time_s;
+      if (time_s - crowded_since_s_ >= config_.pattern_confirm_s) {
+        Lose();
+        OtherPersons(cells, -1);
+        return state_;
+      }
+    } else {
+      crowded_since_s_ = -1.0;
+    }
   }
 
   // Association: a person's cell within the gate. A body only outside the gate (a
@@ -199,6 +294,15 @@ TrackState PrimaryTracker::Update(double time_s, const std::vector<CellAssessmen
     }
     if (changed && time_s - pattern_since_s_ >= config_.pattern_confirm_s) {
       const int nearest = NearestPerson(cells, config_.acquire_max_range_m);
+      // A far track reassessed with nobody near: still the lone far body, if any (a
+      // turn-over far away changes the strength of the torso's near side).
+      const int far = far_track_ && nearest < 0 ? LoneFarPerson(cells) : -1;
+      if (far >= 0) {
+        StartTrack(time_s, cells, far);
+        far_track_ = true;
+        OtherPersons(cells, 0);
+        return state_;
+      }
       if (nearest < 0) {
         Lose();
         OtherPersons(cells, -1);
@@ -254,6 +358,8 @@ void PrimaryTracker::OtherPersons(const std::vector<CellAssessment>& cells, int 
   for (int i = 0; i < static_cast<int>(bodies_.size()); ++i) {
     const Body& b = bodies_[static_cast<std::size_t>(i)];
     if (!b.person || i == own_body) continue;
+    // Far-search cells speak only for the lone-far-sleeper rule.
+    if (cells[static_cast<std::size_t>(b.strongest)].range_m > config_.near_zone_max_range_m) continue;
     if (own_body < 0 && state_.tracking &&
         std::abs(cells[static_cast<std::size_t>(b.strongest)].range_m - state_.range_m) <= config_.gate_range_m) {
       continue;

@@ -33,6 +33,16 @@ SleepDecider::SleepDecider(const SleepPipelineConfig& config)
 
 SleepDecider::~SleepDecider() = default;
 
+void SleepDecider::Reset() {
+  context_ = FeatureContext(config_.context);
+  intent_ = IntentDetector(config_.intent);
+  smoother_ = StageSmoother(config_.staging);
+  scores_.clear();
+  next_decision_ = 0;
+  any_row_ = false;
+  was_staging_ = false;
+}
+
 void SleepDecider::Push(const EpochFeatures& row, std::vector<EpochDecision>* out) {
   if (!any_row_) next_decision_ = row.epoch;
   any_row_ = true;
@@ -86,7 +96,11 @@ void SleepDecider::Decide(std::int64_t epoch, std::vector<EpochDecision>* out) {
 
 SleepPipeline::SleepPipeline(SleepPipelineConfig config)
     : config_(std::move(config)), tracking_(config_.tracking),
-      decider_(std::make_unique<SleepDecider>(config_)) {}
+      decider_(std::make_unique<SleepDecider>(config_)) {
+  // The decider holds the parsed models; the JSON is not needed again.
+  config_.intent_model_json.clear();
+  config_.staging_model_json.clear();
+}
 
 SleepPipeline::~SleepPipeline() = default;
 
@@ -101,7 +115,9 @@ void SleepPipeline::Start(const RadarInfo& radar, const AppSettings& settings) {
   if (LatencyS() > config_.max_latency_s + 1e-9) {
     throw std::invalid_argument("SleepPipeline: latency " + std::to_string(LatencyS()) + " s exceeds max_latency_s");
   }
-  decider_ = std::make_unique<SleepDecider>(config_);
+  // A new night forgets every row but keeps the models: parsing them again (several
+  // MB of JSON) costs more than the rest of an hour of pipeline.
+  decider_->Reset();
   extractor_ = std::make_unique<EpochFeatureExtractor>(settings.epoch_s, settings.night_start_clock_s);
   alarm_ = std::make_unique<SmartAlarm>(config_.alarm, settings.alarm_s, settings.smart_window_s);
   recorded_.clear();

@@ -34,6 +34,7 @@ void TrackingConfig::Validate() const {
   Require(zone_max_range_m > tracker.min_range_m, "zone_max_range_m", "must exceed tracker.min_range_m");
   Require(min_peak_separation_bins >= 1, "min_peak_separation_bins", "must be >= 1");
   Require(max_cells >= 1, "max_cells", "must be >= 1");
+  Require(far_max_cells >= 0, "far_max_cells", "must be >= 0");
   Require(noise_tau_s > 0.0, "noise_tau_s", "must be > 0");
   Require(cell.window_s >= 4.0 * block_s, "cell.window_s", "must be >= 4 block_s");
   Require(motion_ratio_threshold > 0.0 && motion_ratio_threshold <= 1.0, "motion_ratio_threshold", "must be in (0, 1]");
@@ -52,6 +53,17 @@ void TrackingConfig::Validate() const {
   PrimaryTracker{tracker, BedSide::kLeft};
 }
 
+namespace {
+
+// The tracker tells far-search cells from near ones by the detection zone.
+TrackerConfig TrackerFor(const TrackingConfig& c) {
+  TrackerConfig t = c.tracker;
+  t.near_zone_max_range_m = c.zone_max_range_m;
+  return t;
+}
+
+}  // namespace
+
 struct TrackingPipeline::Stages {
   Stages(const TrackingConfig& c, const RadarInfo& radar, const AppSettings& settings, int num_rx, int num_bins,
          int stats_bins, int frames_per_block)
@@ -61,7 +73,7 @@ struct TrackingPipeline::Stages {
              num_bins),
         map(model, c.beamformer, c.num_angles, c.max_abs_azimuth_rad, c.capon_loading),
         assessor(model, c.cell, radar.frame_rate_hz),
-        tracker(c.tracker, settings.bed_side),
+        tracker(TrackerFor(c), settings.bed_side),
         presence(c.presence),
         breath(c.breath) {}
   ArrayModel model;
@@ -93,7 +105,9 @@ void TrackingPipeline::Start(const RadarInfo& radar, const AppSettings& settings
   // Statistics only cover the detection zone (plus the neighbour a peak test needs
   // and a margin): bins beyond it are never examined, and skipping them saves work.
   stats_bins_ = std::min(num_bins_, static_cast<int>(std::floor(config_.zone_max_range_m / radar.range_bin_m)) + 4);
-  stages_ = std::make_unique<Stages>(config_, radar, settings, num_rx_, num_bins_, stats_bins_, frames_per_block_);
+  all_bins_ = std::max(stats_bins_,
+                       std::min(num_bins_, static_cast<int>(std::floor(config_.far_zone_max_range_m / radar.range_bin_m)) + 4));
+  stages_ = std::make_unique<Stages>(config_, radar, settings, num_rx_, num_bins_, all_bins_, frames_per_block_);
   started_ = true;
   frames_in_block_ = 0;
   last_frame_s_ = 0.0;
@@ -101,8 +115,8 @@ void TrackingPipeline::Start(const RadarInfo& radar, const AppSettings& settings
   noise_var_ = 0.0;
   noise_init_ = false;
   profile_.assign(static_cast<std::size_t>(num_rx_) * num_bins_, {});
-  fast_.assign(static_cast<std::size_t>(stats_bins_), 0.0);
-  dyn_.assign(static_cast<std::size_t>(stats_bins_), 0.0);
+  fast_.assign(static_cast<std::size_t>(all_bins_), 0.0);
+  dyn_.assign(static_cast<std::size_t>(all_bins_), 0.0);
   peaks_.clear();
   cells_.clear();
   records_.clear();
@@ -168,7 +182,7 @@ void TrackingPipeline::OnFrame(const RadarFrame& frame, std::vector<EpochEstimat
 
 bool TrackingPipeline::MotionAround(double range_lo_m, double range_hi_m) const {
   const int lo = std::max(0, static_cast<int>(std::ceil(range_lo_m / radar_.range_bin_m)));
-  const int hi = std::min(stats_bins_ - 1, static_cast<int>(std::floor(range_hi_m / radar_.range_bin_m)));
+  const int hi = std::min(all_bins_ - 1, static_cast<int>(std::floor(range_hi_m / radar_.range_bin_m)));
   const double floor = num_rx_ * noise_var_;
   double fast = 0.0;
   double dyn = 0.0;
@@ -187,10 +201,8 @@ void TrackingPipeline::Update(double time_s) {
   // Noise floor: a low percentile over bins of the frame-difference power (white
   // noise gives num_rx·σ² there; bins with motion are a minority).
   scratch_.resize(static_cast<std::size_t>(stats_bins_));
-  for (int b = 0; b < stats_bins_; ++b) {
-    fast_[static_cast<std::size_t>(b)] = s.stats.FastPower(b);
-    scratch_[static_cast<std::size_t>(b)] = fast_[static_cast<std::size_t>(b)] / num_rx_;
-  }
+  for (int b = 0; b < all_bins_; ++b) fast_[static_cast<std::size_t>(b)] = s.stats.FastPower(b);
+  for (int b = 0; b < stats_bins_; ++b) scratch_[static_cast<std::size_t>(b)] = fast_[static_cast<std::size_t>(b)] / num_rx_;
   const std::size_t q = scratch_.size() / 4;
   std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(q), scratch_.end());
   const double sample = std::max(scratch_[q], 1e-30);
@@ -207,8 +219,16 @@ void TrackingPipeline::Update(double time_s) {
   // threshold in trace cannot be a peak. (Capon power is below Bartlett's.)
   const double min_beam_power = std::pow(10.0, config_.detect_snr_db / 10.0) * noise_var_ / num_rx_;
   s.map.Compute(s.stats, first_bin, last_bin, min_beam_power);
-  for (int b = 0; b < stats_bins_; ++b) {
-    const double window = (b >= first_bin && b <= last_bin) ? s.stats.WindowCovariance(b).Trace() : 0.0;
+  // The far search (PrimaryTracker's lone-far-sleeper rule) runs while nobody is
+  // tracked or the track is a far one; its peaks come from a map of the far bins alone,
+  // so the near zone's peaks are exactly those without it.
+  const TrackState before = s.tracker.state();
+  const int far_last_bin =
+      std::min(all_bins_ - 1, static_cast<int>(std::floor(config_.far_zone_max_range_m / radar_.range_bin_m)));
+  const bool far_search = far_last_bin > last_bin && (!before.tracking || before.range_m > config_.zone_max_range_m);
+  for (int b = 0; b < all_bins_; ++b) {
+    const bool mapped = b >= first_bin && (b <= last_bin || (far_search && b <= far_last_bin));
+    const double window = mapped ? s.stats.WindowCovariance(b).Trace() : 0.0;
     dyn_[static_cast<std::size_t>(b)] = std::max(window, s.stats.BlockVariance(b));
   }
 
@@ -216,7 +236,18 @@ void TrackingPipeline::Update(double time_s) {
   // tracked person is never crowded out by stronger reflectors.
   peaks_ = s.map.DetectPeaks(s.stats, noise_var_, config_.detect_snr_db, config_.min_peak_separation_bins,
                              radar_.range_bin_m);
-  const TrackState before = s.tracker.state();
+  far_peaks_.clear();
+  if (far_search) {
+    s.map.Compute(s.stats, last_bin + 1, far_last_bin, min_beam_power);
+    far_peaks_ = s.map.DetectPeaks(s.stats, noise_var_, config_.detect_snr_db, config_.min_peak_separation_bins,
+                                   radar_.range_bin_m);
+    std::stable_sort(far_peaks_.begin(), far_peaks_.end(),
+                     [](const CellPeak& a, const CellPeak& b) { return a.snr_db > b.snr_db; });
+    if (static_cast<int>(far_peaks_.size()) > config_.far_max_cells) {
+      far_peaks_.resize(static_cast<std::size_t>(config_.far_max_cells));
+    }
+    std::sort(far_peaks_.begin(), far_peaks_.end(), [](const CellPeak& a, const CellPeak& b) { return a.bin < b.bin; });
+  }
   std::stable_sort(peaks_.begin(), peaks_.end(), [&](const CellPeak& a, const CellPeak& b) {
     if (before.tracking) {
       const bool na = std::abs(a.range_m - before.range_m) <= config_.tracker.gate_range_m;
@@ -227,6 +258,7 @@ void TrackingPipeline::Update(double time_s) {
   });
   if (static_cast<int>(peaks_.size()) > config_.max_cells) peaks_.resize(static_cast<std::size_t>(config_.max_cells));
   std::sort(peaks_.begin(), peaks_.end(), [](const CellPeak& a, const CellPeak& b) { return a.bin < b.bin; });
+  peaks_.insert(peaks_.end(), far_peaks_.begin(), far_peaks_.end());  // beyond every near peak: order kept
 
   cells_.clear();
   const bool ring_ready = s.ring.size() * 2 >= s.ring.capacity();
@@ -241,8 +273,7 @@ void TrackingPipeline::Update(double time_s) {
       const std::size_t b = static_cast<std::size_t>(peaks_[i].bin);
       const double dyn = dyn_[b] - floor;
       cells_.back().fast_ratio = dyn > 0.0 ? std::clamp((fast_[b] - floor) / dyn, 0.0, 1.0) : 1.0;
-      cell_displacement_[i].assign(s.assessor.displacement_mm().begin(), s.assessor.displacement_mm().end());
-      cell_times_[i].assign(s.assessor.times_s().begin(), s.assessor.times_s().end());
+      s.assessor.SwapSeries(&cell_displacement_[i], &cell_times_[i]);
     }
   }
 

@@ -71,6 +71,88 @@ TEST(RealNightsTest, CoupleWithRestroomTripTracksOnlyThePrimary) {
   }
 }
 
+// The radar on a dresser near the foot of the bed, 2.2 m from the torso of a lone
+// sleeper (scenarios/stress/device_too_far.yaml): beyond the near acquisition zone,
+// she is tracked by the lone-far-sleeper rule. With a partner in bed too (right side,
+// in view) nobody is tracked — never the partner.
+constexpr char kFarDevice[] = R"(
+extends: base_bedroom.yaml
+name: test_far_device
+night: {start: "23:00", end: "00:10"}
+room:
+  furniture:
+    - {name: dresser, x_m: 0.25, y_m: 2.4, size_x_m: 0.4, size_y_m: 0.8, height_m: 0.7, rcs_dbsm: 0}
+device: {x_m: 0.25, y_m: 2.4, z_m: 0.75, yaw_deg: -52, bed_side: left}
+people:
+  - id: alex
+    role: primary
+    side: left
+    schedule: {bedtime: "23:02", bedtime_sd_min: 0, activity: phone, activity_min: 5,
+               wake_mode: natural, wake: "00:06", wake_sd_min: 0}
+    rates: {restroom_per_night: 0})";
+
+// The same night with a partner on the right side of the bed.
+const std::string kFarDeviceWithPartner = std::string(kFarDevice) + R"(
+  - id: sam
+    role: partner
+    side: right
+    sex: male
+    height_m: 1.82
+    mass_kg: 82
+    schedule: {bedtime: "23:01", bedtime_sd_min: 0, activity: phone, activity_min: 3,
+               wake_mode: natural, wake: "00:08", wake_sd_min: 0}
+    rates: {restroom_per_night: 0}
+)";
+
+TEST(RealNightsTest, ALoneSleeperFarFromTheDeviceIsTrackedNeverAPartner) {
+  const harness::NightRun alone = RunRealNight(kFarDevice, 1);
+  {
+    SCOPED_TRACE("alone\n" + Table(alone));
+    EXPECT_GE(Metric(alone, "identity.primary_fraction"), 0.9);
+    EXPECT_GE(Metric(alone, "presence.f1"), 0.95);
+    EXPECT_LE(Metric(alone, "resp.rate_median_ae_bpm"), 0.5);
+  }
+  const harness::NightRun couple = RunRealNight(kFarDeviceWithPartner, 1);
+  SCOPED_TRACE("couple\n" + Table(couple));
+  EXPECT_EQ(Metric(couple, "identity.partner_min"), 0.0);
+  EXPECT_EQ(Metric(couple, "identity.pet_min"), 0.0);
+}
+
+// The partner alone in bed for 40 min before the primary comes (radar on the
+// primary's nightstand): the partner is never tracked, far rule or not; the primary
+// is, once in bed.
+constexpr char kPartnerAloneFirst[] = R"(
+extends: base_bedroom.yaml
+name: test_partner_alone_first
+night: {start: "23:00", end: "00:40"}
+device: {bed_side: left}
+people:
+  - id: alex
+    role: primary
+    side: left
+    schedule: {bedtime: "23:45", bedtime_sd_min: 0, activity: phone, activity_min: 3,
+               wake_mode: natural, wake: "00:36", wake_sd_min: 0}
+    rates: {restroom_per_night: 0}
+  - id: sam
+    role: partner
+    side: right
+    sex: male
+    height_m: 1.82
+    mass_kg: 82
+    schedule: {bedtime: "23:01", bedtime_sd_min: 0, activity: phone, activity_min: 3,
+               wake_mode: natural, wake: "00:38", wake_sd_min: 0}
+    rates: {restroom_per_night: 0}
+)";
+
+TEST(RealNightsTest, APartnerAloneInBedIsNeverTracked) {
+  for (std::uint64_t seed : {1u, 2u}) {
+    const harness::NightRun run = RunRealNight(kPartnerAloneFirst, seed);
+    SCOPED_TRACE("seed " + std::to_string(seed) + "\n" + Table(run));
+    EXPECT_EQ(Metric(run, "identity.partner_min"), 0.0);
+    EXPECT_GE(Metric(run, "identity.primary_fraction"), 0.95);
+  }
+}
+
 // The mirror image: radar on the right nightstand, the primary on the right, a cat
 // at the foot of the bed. Azimuths and the foot/headboard sides flip.
 constexpr char kMirroredWithCatAtFeet[] = R"(

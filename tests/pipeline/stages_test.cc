@@ -291,6 +291,60 @@ TEST(PrimaryTrackerTest, AcquiresTheNearestPersonNeverThePartnerOrPet) {
   EXPECT_NEAR(st.range_m, 0.64, 1e-9);
 }
 
+// Tests the lone-far-sleeper rule: with nobody near, the only breathing body in view
+// (a torso seen as two peaks 0.19 m apart) beyond far_acquire_min_range_m is acquired
+// after far_acquire_confirm_s; a second breathing body anywhere (a pet, a partner
+// nearer or farther) prevents it or ends the far track; a lone body at a partner's
+// range (1.6 m) is never acquired.
+TEST(PrimaryTrackerTest, ALoneFarSleeperIsTrackedOnlyWhenAlone) {
+  const TrackerConfig config;
+  {
+    PrimaryTracker t(config, BedSide::kLeft);
+    TrackState st;
+    int acquired_at = -1;
+    for (int s = 0; s < 120 && acquired_at < 0; s += 2) {
+      st = t.Update(s, {Cell(54, 2.02, 0.0, 15.0, 0.75, 45.0), Cell(59, 2.21, 0.0, 15.1, 0.75, 40.0)}, false);
+      if (st.tracking) acquired_at = s;
+      else EXPECT_TRUE(st.acquiring) << s;
+    }
+    EXPECT_NEAR(acquired_at, config.far_acquire_confirm_s, 2.0);
+    EXPECT_NEAR(st.range_m, 2.02, 1e-9);
+    // After a turn-over the torso shows 0.15 m farther, its near side 11 dB weaker:
+    // reassessed, and still the lone far body.
+    for (int s = 120; s < 200; s += 2) {
+      st = t.Update(s, {Cell(58, 2.17, -0.07, 16.0, 0.7, 32.0), Cell(63, 2.36, -0.03, 16.0, 0.7, 34.3)}, false);
+      EXPECT_TRUE(st.tracking) << s;
+      EXPECT_GE(st.cell, 0) << s;
+    }
+    // A cat arrives (fast breathing, nearer): the far track ends after pattern_confirm_s.
+    int lost_at = -1;
+    for (int s = 200; s < 300; s += 2) {
+      st = t.Update(s, {Cell(40, 1.5, -0.2, 26.0, 0.8, 30.0), Cell(58, 2.17, -0.07, 16.0, 0.7, 40.0)}, false);
+      if (!st.tracking && lost_at < 0) lost_at = s;
+    }
+    EXPECT_NEAR(lost_at, 200 + config.pattern_confirm_s, 2.0);
+    EXPECT_FALSE(st.tracking);
+  }
+  {
+    // A second person at another rate (a partner farther, or nearer beyond the near
+    // zone): nobody is acquired.
+    PrimaryTracker t(config, BedSide::kLeft);
+    for (int s = 0; s < 600; s += 2) {
+      EXPECT_FALSE(t.Update(s, {Cell(54, 2.02, 0.0, 15.0, 0.75, 45.0), Cell(63, 2.36, 0.3, 11.0, 0.75, 44.0)}, false)
+                       .tracking);
+      EXPECT_FALSE(t.Update(s + 1, {Cell(46, 1.72, 0.3, 11.0, 0.75, 44.0), Cell(54, 2.02, 0.0, 15.0, 0.75, 45.0)},
+                            false)
+                       .tracking);
+    }
+  }
+  {
+    // A partner alone at 1.6 m (the user not yet in bed, or in the restroom) is never
+    // taken for a far user.
+    PrimaryTracker t(config, BedSide::kLeft);
+    for (int s = 0; s < 600; s += 2) EXPECT_FALSE(t.Update(s, {Cell(43, 1.6, -0.1, 12.0, 0.8, 44.0)}, false).tracking);
+  }
+}
+
 // Tests that movement keeps a track alive and that a sustained change of breathing
 // pattern at the track triggers a reassessment that drops a non-person.
 TEST(PrimaryTrackerTest, MovementKeepsTheTrackAndAPatternChangeReassesses) {

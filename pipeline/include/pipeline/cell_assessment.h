@@ -55,6 +55,12 @@ class CellAssessor {
   /// Full-rate displacement (mm) of the last Assess, oldest first, and its frame times.
   const std::vector<double>& displacement_mm() const { return displacement_mm_; }
   const std::vector<double>& times_s() const { return times_s_; }
+  /// Exchanges the kept displacement and times with `displacement_mm` / `times_s`
+  /// (no copy); later assessments reuse the vectors received.
+  void SwapSeries(std::vector<double>* displacement_mm, std::vector<double>* times_s) {
+    displacement_mm_.swap(*displacement_mm);
+    times_s_.swap(*times_s);
+  }
 
  private:
   ArrayModel model_;

@@ -58,6 +58,22 @@ struct TrackerConfig {
   double reflectivity_drop_db{10.0};        ///< ... or a reflector this much weaker ...
   double pattern_confirm_s{20.0};           ///< ... for this long triggers a reassessment
   double track_alpha{0.2};                  ///< EMA weight of a new association in the track state
+  // --- a lone sleeper beyond the near zone (a device placed away from the bed)
+  /// Cells beyond this range come from the far search only (TrackingPipeline sets it to
+  /// its zone_max_range_m): they serve the lone-far-sleeper rule and nothing else.
+  double near_zone_max_range_m{1.5};
+  /// A person is acquired beyond acquire_max_range_m only from this range on, when no
+  /// other breathing body is seen anywhere and nobody is near: the strongest part of a
+  /// partner beside a bedside user lies within one double bed's width (≤ 1.8 m) of
+  /// the device, so a lone body farther than that is the user of a device standing
+  /// away from the bed.
+  double far_acquire_min_range_m{1.9};
+  double far_acquire_max_range_m{2.4};      ///< farthest range of such a track
+  double far_acquire_confirm_s{60.0};       ///< the lone far body must persist this long (stricter than near)
+  double far_body_gap_m{0.25};              ///< beyond the near zone, breathing cells this close (same direction
+                                            ///< and rate) are one body: a far torso's near side and centre
+  double far_body_depth_m{0.4};             ///< bodies this deep behind the nearest, in its direction and at its rate, are one torso
+  double far_body_azimuth_rad{0.25};        ///< "its direction" (0.55 m across at 2.2 m: a partner beside is farther)
 };
 
 /// The tracker's output at one update.
@@ -95,6 +111,17 @@ class PrimaryTracker {
   const TrackState& state() const { return state_; }
 
  private:
+  // A body being confirmed for acquisition. An update without it shorter than
+  // acquire_gap_s, or a move within gate_range_m, does not restart the confirmation.
+  struct Candidate {
+    double since_s{-1.0};  // first seen, −1 when none
+    double seen_s{-1.0};   // last seen
+    double range_m{0.0};   // where
+  };
+  // Forgets `c` once it has been unseen longer than acquire_gap_s.
+  void Unseen(Candidate* c, double time_s) const;
+  // Notes `c` seen at `range_m`; returns how long it has been confirmed, seconds.
+  double Seen(Candidate* c, double time_s, double range_m) const;
   struct Body {
     int best{-1};       // best-quality cell (its quality and rate speak for the body)
     int strongest{-1};  // strongest cell (the body's position: a torso's near side)
@@ -105,6 +132,12 @@ class PrimaryTracker {
   void ClusterBodies(const std::vector<CellAssessment>& cells);
   // Strongest cell of the nearest person within max_range_m, −1 when none.
   int NearestPerson(const std::vector<CellAssessment>& cells, double max_range_m) const;
+  // Strongest cell of the only breathing body in view when it is a person in the far
+  // acquisition ring and nothing breathes within the near zone, −1 otherwise.
+  int LoneFarPerson(const std::vector<CellAssessment>& cells) const;
+  // True when every breathing body in view is one torso (none, or all within
+  // far_body_depth_m of the nearest and at its rate).
+  bool OneBodyInView(const std::vector<CellAssessment>& cells) const;
   // Strongest cell within the association gate of the track of a body strong enough to
   // be the tracked one, −1 when none.
   int AssociateCell(const std::vector<CellAssessment>& cells) const;
@@ -122,11 +155,12 @@ class PrimaryTracker {
   std::vector<int> body_of_cell_;  // per input cell: index into bodies_, −1 when not breathing
   double reflectivity_db_{0.0};
   double last_seen_s_{0.0};
-  double pending_range_m_{0.0};
-  double pending_since_s_{-1.0};
-  double pending_seen_s_{-1.0};  // last update with the pending candidate
+  Candidate pending_;      // the nearest person, being confirmed
   double closer_since_s_{-1.0};
   double pattern_since_s_{-1.0};
+  bool far_track_{false};           // the track came from the lone-far-sleeper rule
+  Candidate far_;                   // the lone far body, being confirmed
+  double crowded_since_s_{-1.0};    // a far track with another breathing body in view since
 };
 
 }  // namespace nightsim::pipeline

@@ -79,6 +79,8 @@ class SleepDecider {
   void Push(const EpochFeatures& row, std::vector<EpochDecision>* out);
   /// End of data: decides every remaining epoch with the rows there are.
   void Finish(std::vector<EpochDecision>* out);
+  /// Forgets every row, score and decision (a new night); keeps the loaded models.
+  void Reset();
   /// Names of the model inputs (for the training command's model metadata).
   std::vector<std::string> IntentInputNames() const { return context_.IntentInputNames(); }
   std::vector<std::string> StagingInputNames() const { return context_.StagingInputNames(); }

@@ -47,6 +47,11 @@ struct TrackingConfig {
   double detect_snr_db{12.0};              ///< map SNR of a cell worth assessing
   int min_peak_separation_bins{3};         ///< non-maximum suppression along range
   int max_cells{5};                        ///< cells assessed per update, strongest first
+  /// While nobody is tracked (or a far track is), peaks beyond zone_max_range_m up to
+  /// here are assessed too, for PrimaryTracker's lone-far-sleeper rule only (a device
+  /// standing away from the bed). ≤ zone_max_range_m: no far search.
+  double far_zone_max_range_m{2.4};
+  int far_max_cells{2};                    ///< far cells assessed per update, strongest first
   double noise_tau_s{30.0};                ///< smoothing of the noise-floor estimate
   CellAssessorConfig cell;                 ///< respiration assessment of one cell
   // --- movement
@@ -157,7 +162,8 @@ class TrackingPipeline : public Pipeline {
   bool started_{false};
   int num_rx_{0};
   int num_bins_{0};
-  int stats_bins_{0};  // bins with statistics: the detection zone and a margin
+  int stats_bins_{0};  // bins of the detection zone and a margin (noise floor, motion)
+  int all_bins_{0};    // bins with statistics: stats_bins_ and the far search
   int frames_per_block_{1};
   int frames_in_block_{0};
   double last_frame_s_{0.0};
@@ -166,6 +172,7 @@ class TrackingPipeline : public Pipeline {
   bool noise_init_{false};
   std::vector<std::complex<float>> profile_;
   std::vector<CellPeak> peaks_;
+  std::vector<CellPeak> far_peaks_;
   std::vector<CellAssessment> cells_;
   std::vector<std::vector<double>> cell_displacement_;  // full-rate displacement per assessed cell
   std::vector<std::vector<double>> cell_times_;
