@@ -21,6 +21,7 @@
 
 #include "core/errors.h"
 #include "harness/atomic_file.h"
+#include "harness/interruption.h"
 #include "harness/cli.h"
 #include "harness/metrics.h"
 #include "harness/commands.h"
@@ -239,6 +240,7 @@ int CmdGenerate(const std::vector<std::string>& args) {
   const RadarLevel level = ParseLevelOption(level_text);
   const Scenario scenario = LoadScenario(scenario_path, ParseOverrides(sets));
   std::filesystem::create_directories(out_dir);
+  RemoveStaleTemporaries(out_dir);  // of a run killed (kill -9) in the middle of a night
 
   std::vector<Job> jobs(static_cast<std::size_t>(nights));
   for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -252,17 +254,19 @@ int CmdGenerate(const std::vector<std::string>& args) {
   std::vector<Done> done(jobs.size());
   Progress progress(jobs.size(), stderr);
   std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> finished{0};  // nights complete (run now or before)
   std::atomic<bool> failed{false};
   std::exception_ptr error;
   std::mutex error_mutex;
   auto worker = [&] {
     for (;;) {
       const std::size_t i = next.fetch_add(1);
-      if (i >= jobs.size() || failed) return;
+      if (i >= jobs.size() || failed || StopSignals::StopRequested()) return;
       try {
         const std::optional<Done> existing = ExistingNight(jobs[i]);
         done[i] = existing ? *existing : GenerateNight(jobs[i], level);
         progress.Night(jobs[i], done[i]);
+        ++finished;
       } catch (...) {
         std::lock_guard lock(error_mutex);
         if (!error) error = std::current_exception();
@@ -273,11 +277,19 @@ int CmdGenerate(const std::vector<std::string>& args) {
   };
   const auto t0 = std::chrono::steady_clock::now();
   const int threads = std::min<int>(jobs_wanted, static_cast<int>(jobs.size()));
+  // A first SIGINT/SIGTERM lets the nights under way finish and be written, then
+  // stops: no manifest, exit 130, and the rerun skips the complete nights.
+  StopSignals signals;
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
+  if (StopSignals::StopRequested() && finished.load() < jobs.size()) {
+    fmt::print(stderr, "interrupted: {} of {} nights complete, no manifest written; rerun the same command to resume\n",
+               finished.load(), jobs.size());
+    return 130;
+  }
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   const std::string manifest = (std::filesystem::path(out_dir) / "manifest.json").string();
