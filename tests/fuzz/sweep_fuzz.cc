@@ -24,8 +24,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Never destroyed: the exit handler that removes the folder runs after static
+// destructors registered later, so it must not use a std::string static.
 const std::string& SweepPath() {
-  static const std::string path = [] {
+  static const std::string* const path = [] {
     const char* dir = std::getenv("TMPDIR");
     const fs::path root = fs::path(dir && *dir ? dir : "/tmp") / ("sweep_fuzz." + std::to_string(getpid()));
     fs::create_directories(root / "sweeps");
@@ -35,10 +37,13 @@ const std::string& SweepPath() {
     // The test sweeps of tests/harness/data/sweeps name their scenario beside them.
     fs::create_symlink(NIGHTSIM_SOURCE_DIR "/tests/harness/data/sweeps/short_night.yaml",
                        root / "sweeps" / "short_night.yaml", ignored);
-    std::atexit([] { std::error_code e; fs::remove_all(fs::path(SweepPath()).parent_path().parent_path(), e); });
-    return (root / "sweeps" / "fuzz.yaml").string();
+    std::atexit([] {
+      std::error_code e;
+      fs::remove_all(fs::path(SweepPath()).parent_path().parent_path(), e);
+    });
+    return new std::string((root / "sweeps" / "fuzz.yaml").string());
   }();
-  return path;
+  return *path;
 }
 
 }  // namespace
