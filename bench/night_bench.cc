@@ -58,11 +58,12 @@ constexpr double kNightS = 8 * 3600.0;
 constexpr std::uint64_t kSeed = 1;
 
 // A night shortened to end at `end`, every event moved inside it.
-ParameterOverrides Until(const char* end, const char* alarm, const char* sam_wake, const char* cat_to) {
-  return {{"night_end", end}, {"alarm", alarm}, {"sam_wake", sam_wake}, {"cat_to", cat_to}};
+ParameterOverrides Until(const char* end, const char* alarm, const char* sam_wake, const char* cat_from,
+                         const char* cat_to) {
+  return {{"night_end", end}, {"alarm", alarm}, {"sam_wake", sam_wake}, {"cat_from", cat_from}, {"cat_to", cat_to}};
 }
-const ParameterOverrides kTwoHours = Until("01:00", "00:55", "00:50", "00:40");
-const ParameterOverrides kHalfHour = Until("23:30", "23:28", "23:27", "23:25");
+const ParameterOverrides kTwoHours = Until("01:00", "00:55", "00:50", "23:50", "00:40");
+const ParameterOverrides kHalfHour = Until("23:30", "23:28", "23:27", "23:20", "23:29");
 
 double WallS(const std::function<void()>& f) {
   const auto t0 = std::chrono::steady_clock::now();

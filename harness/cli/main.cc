@@ -1,5 +1,7 @@
 #include <fmt/core.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <stdexcept>
 
@@ -13,6 +15,10 @@ int main(int argc, char** argv) {
     // bug of nightsim's, so not an "internal error". Outputs are written under
     // temporary names, so nothing partial is left under a final name.
     fmt::print(stderr, "error: {}\n", e.what());
+    if (nightsim::harness::Hdf5FileLeftOpen()) {
+      std::fflush(nullptr);
+      std::_Exit(3);  // skip HDF5's exit handler, which would crash on that file
+    }
     return 3;
   } catch (const std::exception& e) {
     fmt::print(stderr, "internal error: {}\n", e.what());

@@ -1,12 +1,17 @@
 #include "harness/h5_writer.h"
 
+#include "harness/cli.h"
+
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
 
 namespace nightsim::harness {
 namespace {
+
+std::atomic<bool> g_file_left_open{false};  // see Hdf5FileLeftOpen()
 
 // The operating system's reason for the failure just reported by an HDF5 call, when
 // HDF5 recorded one ("No space left on device", "Read-only file system"): its file
@@ -208,6 +213,8 @@ void H5Series::WriteRows(const unsigned char* data, std::size_t rows) {
 // ---------------------------------------------------------------------------
 // H5Writer
 
+bool Hdf5FileLeftOpen() { return g_file_left_open; }
+
 H5Writer::H5Writer(const std::string& path) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr dumps
   // The root group is created with the file: its creation list (a group creation
@@ -247,12 +254,13 @@ void H5Writer::Close() {
   const hid_t f = file_;
   file_ = -1;
   if (first_error) {
-    H5Fclose(f);
+    if (H5Fclose(f) < 0) g_file_left_open = true;
     std::rethrow_exception(first_error);
   }
   const herr_t flushed = H5Fflush(f, H5F_SCOPE_GLOBAL);
   const std::string flush_reason = flushed < 0 ? SystemReason() : "";
   const herr_t closed = H5Fclose(f);
+  if (closed < 0) g_file_left_open = true;
   if (flushed < 0) throw std::runtime_error("HDF5: cannot flush file" + flush_reason);
   Check(closed, "close file");
 }

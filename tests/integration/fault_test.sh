@@ -75,6 +75,8 @@ full_disk)
   expect_fail nonzero 'n\.h5.*(No space left|File too large|write|flush|close)|(No space left|File too large).*n\.h5|cannot (write|flush)' \
     full.log "$code" "run onto a full disk"
   if grep -q "internal error" full.log; then fail "run onto a full disk: reported as an internal error, not as an I/O error"; fi
+  ((code == 3)) || fail "run onto a full disk: exit code $code, expected 3 (an output could not be written)"
+  grep -q "Sanitizer" full.log && fail "run onto a full disk: a sanitizer report"
   # Recovery: the same command with room to write finishes and the night reads back.
   "$nightsim" run "$short" --level range --export-frames --out disk/n >again.log 2>&1 || fail "rerun with room: $(cat again.log)"
   "$nightsim" score disk/n.h5 disk/n.predictions.csv --out disk/n.score.json >score.log 2>&1 \
@@ -93,13 +95,13 @@ generate_interrupted)
     done
     return 1
   }
-  count_nights() { find "$1" -maxdepth 1 -name '*.h5' ! -name '.*' | wc -l; }
+  count_nights() { find "$1" -maxdepth 1 -name '*.h5' ! -name '.*' 2>/dev/null | wc -l; }
   # Predictions for the 10-minute night (20 epochs of 30 s): every complete night scores.
   { echo "epoch,stage"; for e in $(seq 0 19); do echo "$e,none"; done; } >epochs20.csv
   for sig in INT KILL; do
     "$nightsim" "${args[@]}" --out set >"$sig.log" 2>&1 &
     pid=$!
-    done_before=$(count_nights set 2>/dev/null || echo 0)
+    done_before=$(count_nights set)
     wait_for_nights set $((done_before + 1)) || fail "generate never finished a night"
     sleep 0.2  # most likely in the middle of the next night now
     kill -s "$sig" "$pid"
@@ -180,7 +182,7 @@ read_only_out)
   echo "read-only output folder by $how"
   "$nightsim" run "$short" --out n >run.log 2>&1 || { fail "run: $(cat run.log)"; exit 1; }
   ro "$nightsim" run "$minute" --out ro/n >run_ro.log 2>&1
-  expect_fail nonzero 'ro/n.*(Read-only|Permission denied)|(Read-only|Permission denied).*ro/n' run_ro.log $? "run into a read-only folder"
+  expect_fail nonzero 'ro/\.?n.*(Read-only|Permission denied)|(Read-only|Permission denied).*ro/\.?n' run_ro.log $? "run into a read-only folder"
   ro "$nightsim" generate "$minute" --nights 1 --out ro/set >gen_ro.log 2>&1
   expect_fail nonzero 'ro/set.*(Read-only|Permission denied)|(Read-only|Permission denied).*ro/set' gen_ro.log $? "generate into a read-only folder"
   ro "$nightsim" sweep "$src/tests/harness/data/sweeps/determinism.yaml" --out ro/sweep >sweep_ro.log 2>&1
