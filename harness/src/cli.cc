@@ -32,7 +32,9 @@ void PrintUsage() {
       "nightsim — synthetic nights for contactless radar sleep tracking\n\n"
       "usage: nightsim <command> [options]   (nightsim <command> --help for details)\n\ncommands:\n");
   for (const auto& c : Subcommands()) fmt::print("  {:<12} {}\n", c.name, c.summary);
-  fmt::print("\nexit codes: 0 ok, 1 a check failed, 2 bad input (nothing written)\n");
+  fmt::print(
+      "\nexit codes: 0 ok, 1 a check failed, 2 bad input (nothing written), 3 an output could not\n"
+      "be written (full disk, read-only folder; nothing partial left), 130 interrupted\n");
 }
 }  // namespace
 

@@ -31,6 +31,7 @@
 
 #include "core/errors.h"
 #include "harness/atomic_file.h"
+#include "harness/interruption.h"
 #include "harness/cli.h"
 #include "harness/metrics.h"
 #include "harness/commands.h"
@@ -328,6 +329,7 @@ int CmdGenerate(const std::vector<std::string>& args) {
     scenario = LoadScenario(source_path, ParseOverrides(sets));
   }
   std::filesystem::create_directories(out_dir);
+  RemoveStaleTemporaries(out_dir);  // of a run killed (kill -9) in the middle of a night
   const auto dir = std::filesystem::path(out_dir);
   if (is_sweep) {
     // One job per distinct night hash, in manifest order; later entries with the same
@@ -366,17 +368,19 @@ int CmdGenerate(const std::vector<std::string>& args) {
   std::vector<Done> done(jobs.size());
   Progress progress(jobs.size(), stderr);
   std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> finished{0};  // nights complete (run now or before)
   std::atomic<bool> failed{false};
   std::exception_ptr error;
   std::mutex error_mutex;
   auto worker = [&] {
     for (;;) {
       const std::size_t i = next.fetch_add(1);
-      if (i >= jobs.size() || failed) return;
+      if (i >= jobs.size() || failed || StopSignals::StopRequested()) return;
       try {
         const std::optional<Done> existing = ExistingNight(jobs[i]);
         done[i] = existing ? *existing : GenerateNight(jobs[i], level, pipeline_settings);
         progress.Night(jobs[i], done[i]);
+        ++finished;
       } catch (...) {
         std::lock_guard lock(error_mutex);
         if (!error) error = std::current_exception();
@@ -392,6 +396,11 @@ int CmdGenerate(const std::vector<std::string>& args) {
   worker();
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
+  if (StopSignals::StopRequested() && finished.load() < jobs.size()) {
+    fmt::print(stderr, "interrupted: {} of {} nights complete, no manifest written; rerun the same command to resume\n",
+               finished.load(), jobs.size());
+    return 130;
+  }
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   const std::string manifest = (dir / "manifest.json").string();

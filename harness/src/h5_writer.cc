@@ -1,17 +1,44 @@
 #include "harness/h5_writer.h"
 
+#include "harness/cli.h"
+
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 
 namespace nightsim::harness {
 namespace {
 
+std::atomic<bool> g_file_left_open{false};  // see Hdf5FileLeftOpen()
+
+// The operating system's reason for the failure just reported by an HDF5 call, when
+// HDF5 recorded one ("No space left on device", "Read-only file system"): its file
+// drivers put it in the error stack as "error message = '…'"; "" otherwise.
+std::string SystemReason() {
+  std::string reason;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_DOWNWARD,
+      [](unsigned, const H5E_error2_t* e, void* out) -> herr_t {
+        const std::string desc = e->desc ? e->desc : "";
+        const std::string mark = "error message = '";
+        const auto at = desc.find(mark);
+        if (at != std::string::npos) {
+          const auto end = desc.find('\'', at + mark.size());
+          *static_cast<std::string*>(out) = desc.substr(at + mark.size(), end - at - mark.size());
+        }
+        return 0;
+      },
+      &reason);
+  return reason.empty() ? "" : ": " + reason;
+}
+
 void Check(herr_t status, const std::string& what) {
-  if (status < 0) throw std::runtime_error("HDF5: cannot " + what);
+  if (status < 0) throw std::runtime_error("HDF5: cannot " + what + SystemReason());
 }
 hid_t CheckId(hid_t id, const std::string& what) {
-  if (id < 0) throw std::runtime_error("HDF5: cannot " + what);
+  if (id < 0) throw std::runtime_error("HDF5: cannot " + what + SystemReason());
   return id;
 }
 
@@ -186,6 +213,8 @@ void H5Series::WriteRows(const unsigned char* data, std::size_t rows) {
 // ---------------------------------------------------------------------------
 // H5Writer
 
+bool Hdf5FileLeftOpen() { return g_file_left_open; }
+
 H5Writer::H5Writer(const std::string& path) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr dumps
   // The root group is created with the file: its creation list (a group creation
@@ -210,12 +239,30 @@ void H5Writer::CheckOpen() const {
 
 void H5Writer::Close() {
   if (file_ < 0) return;
-  for (auto& s : series_) s->Flush();
+  // The datasets and the file are closed even when a write fails (a full disk): a
+  // file left open is closed again by HDF5's own exit handler, which crashes
+  // (SIGSEGV in H5F__close_cb, HDF5 1.10) on a file whose flush failed.
+  std::exception_ptr first_error;
+  for (auto& s : series_) {
+    try {
+      s->Flush();
+    } catch (...) {
+      if (!first_error) first_error = std::current_exception();
+    }
+  }
   series_.clear();  // closes the datasets before the file
-  Check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush file");
   const hid_t f = file_;
   file_ = -1;
-  Check(H5Fclose(f), "close file");
+  if (first_error) {
+    if (H5Fclose(f) < 0) g_file_left_open = true;
+    std::rethrow_exception(first_error);
+  }
+  const herr_t flushed = H5Fflush(f, H5F_SCOPE_GLOBAL);
+  const std::string flush_reason = flushed < 0 ? SystemReason() : "";
+  const herr_t closed = H5Fclose(f);
+  if (closed < 0) g_file_left_open = true;
+  if (flushed < 0) throw std::runtime_error("HDF5: cannot flush file" + flush_reason);
+  Check(closed, "close file");
 }
 
 void H5Writer::Group(const std::string& path) {

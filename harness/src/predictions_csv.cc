@@ -218,7 +218,10 @@ Predictions ParsePredictionsCsv(std::string_view text, const std::string& file, 
                      fmt::format("time {} s is outside the night [0, {}) s", *t, night_end_s));
         ok = false;
       } else {
-        const auto from_time = static_cast<std::int64_t>(std::floor(*t / night.epoch_s));
+        // t < epochs · epoch_s, yet t / epoch_s can round up to `epochs` when epoch_s is
+        // not exact in binary (17.3 s, 3 epochs, t = 51.9 s): that time is in the last epoch.
+        const auto from_time =
+            std::min(static_cast<std::int64_t>(std::floor(*t / night.epoch_s)), night.epochs - 1);
         if (epoch && ok && *epoch != from_time) {
           problems.Add(line_no, column(Col::kTimeS), "time_s",
                        fmt::format("time {} s lies in epoch {}, but the row says epoch {}", *t, from_time, *epoch));

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "harness/atomic_file.h"
+#include "harness/interruption.h"
 #include "harness/night_output.h"
 #include "harness/night_runner.h"
 #include "scenario_detail.h"
@@ -37,51 +38,6 @@ YAML::Node ReadJsonFile(const std::string& path) {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Set by the first SIGINT/SIGTERM; workers stop taking nights. The handler then
-// restores the default action, so a second signal ends the process at once.
-volatile std::sig_atomic_t g_stop = 0;
-
-extern "C" void OnStopSignal(int sig) {
-  g_stop = 1;
-  std::signal(sig, SIG_DFL);
-}
-
-// Restores the previous handlers when the run ends (tests run sweeps in-process).
-class StopSignals {
- public:
-  StopSignals() {
-    g_stop = 0;
-    old_int_ = std::signal(SIGINT, OnStopSignal);
-    old_term_ = std::signal(SIGTERM, OnStopSignal);
-  }
-  ~StopSignals() {
-    std::signal(SIGINT, old_int_);
-    std::signal(SIGTERM, old_term_);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
- private:
-  void (*old_int_)(int);
-  void (*old_term_)(int);
-};
-
-// Hidden temporaries of AtomicFile (".<name>.tmp-<pid>-<n>") left by a killed run of
-// this host. Only those whose process is gone are removed: a concurrent shard on a
-// shared folder keeps its own.
-void RemoveStaleTemporaries(const std::string& nights_dir) {
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(nights_dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    const auto mark = name.find(".tmp-");
-    if (name.empty() || name[0] != '.' || mark == std::string::npos) continue;
-    const std::string rest = name.substr(mark + 5);
-    const auto pid = detail::ParseInteger(rest.substr(0, rest.find('-')));
-    if (!pid || *pid <= 0) continue;
-    if (::kill(static_cast<pid_t>(*pid), 0) != 0 && errno == ESRCH) fs::remove(entry.path(), ec);
-  }
-}
 
 std::string FormatDuration(double s) {
   if (s < 60) return fmt::format("{:.0f}s", s);
@@ -190,7 +146,7 @@ SweepRunSummary RunSweepNights(const SweepSpec& spec, const SweepManifest& manif
 
   StopSignals signals;
   auto worker = [&] {
-    while (g_stop == 0) {
+    while (!StopSignals::StopRequested()) {
       const std::size_t k = next.fetch_add(1);
       if (k >= pending.size()) return;
       const SweepNight& n = manifest.nights[pending[k]];
@@ -219,7 +175,7 @@ SweepRunSummary RunSweepNights(const SweepSpec& spec, const SweepManifest& manif
   for (auto& t : pool) t.join();
   if (tty && !pending.empty()) fmt::print(options.progress, "\n");
 
-  summary.interrupted = g_stop != 0 && summary.ran + static_cast<int>(summary.failed.size()) < static_cast<int>(pending.size());
+  summary.interrupted = StopSignals::StopRequested() && summary.ran + static_cast<int>(summary.failed.size()) < static_cast<int>(pending.size());
   summary.night_wall_s = night_wall_total_s;
   summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;

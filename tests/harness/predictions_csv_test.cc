@@ -142,6 +142,19 @@ TEST(PredictionsCsv, TimesOutsideTheNightNameTheLine) {
 }
 
 // Tests the wrong number of epochs: duplicates and missing epochs.
+// Tests that a time just below the night's end is in the last epoch even when
+// time / epoch_s rounds up to the epoch count (epoch_s not exact in binary): found by
+// tests/fuzz/predictions_fuzz.cc as a write past the end of the rows.
+TEST(PredictionsCsv, TimeJustBeforeTheEndIsInTheLastEpoch) {
+  const PredictionsNight night{3, 17.3};  // 51.9 < 3 · 17.3, but 51.9 / 17.3 rounds to 3
+  const Predictions p = ParsePredictionsCsv("time_s,stage\n0,wake\n17.3,light\n51.9,rem\n", "p.csv", night);
+  ASSERT_EQ(p.estimates.size(), 3u);
+  EXPECT_EQ(p.estimates[2].epoch, 2);
+  EXPECT_EQ(p.estimates[2].stage, EstStage::kRem);
+  EXPECT_TRUE(HasProblem(Problems("epoch,time_s,stage\n0,0,wake\n1,17.3,light\n3,51.9,rem\n", night),
+                         "epoch 3 is outside the night"));
+}
+
 TEST(PredictionsCsv, WrongNumberOfEpochsIsReported) {
   EXPECT_TRUE(HasProblem(Problems("epoch,stage\n0,wake\n1,wake\n1,light\n2,wake\n3,wake\n"),
                          "p.csv:4: epoch: epoch 1 appears twice (first on line 3)"));

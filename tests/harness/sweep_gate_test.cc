@@ -112,7 +112,9 @@ TEST_F(SweepGate, stays_quiet_when_the_ci_includes_zero) {
   const auto noisy = Records(manifest_,
                              [&](std::size_t i) { return 0.90 + 0.01 * static_cast<double>(i) - swing[i]; },
                              [](std::size_t i) { return i % 2 ? 0.5 : -0.5; });
-  const GateResult& f1 = Result(EvaluateGates(spec_, manifest_, noisy, baseline_), "presence.f1");
+  // The report is kept: Result() refers into it (a temporary here was used after free, ASan).
+  const GateReport report = EvaluateGates(spec_, manifest_, noisy, baseline_);
+  const GateResult& f1 = Result(report, "presence.f1");
   EXPECT_GT(f1.worse.estimate, 0.02);
   EXPECT_LT(f1.worse.lower, 0);
   EXPECT_FALSE(f1.failed);
@@ -122,7 +124,8 @@ TEST_F(SweepGate, stays_quiet_when_the_ci_includes_zero) {
 TEST_F(SweepGate, toward_zero_metrics_worsen_by_absolute_value) {
   const auto away = Records(manifest_, [](std::size_t i) { return 0.90 + 0.01 * static_cast<double>(i); },
                             [](std::size_t i) { return i % 2 ? 1.0 : -1.0; });
-  const GateResult& bias = Result(EvaluateGates(spec_, manifest_, away, baseline_), "resp.rate_bias_bpm");
+  const GateReport report = EvaluateGates(spec_, manifest_, away, baseline_);
+  const GateResult& bias = Result(report, "resp.rate_bias_bpm");
   EXPECT_NEAR(bias.worse.estimate, 0.5, 1e-9);
   EXPECT_TRUE(bias.failed);
   const auto closer = Records(manifest_, [](std::size_t i) { return 0.90 + 0.01 * static_cast<double>(i); },

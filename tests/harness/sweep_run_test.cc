@@ -142,7 +142,7 @@ TEST_F(SweepRun, aggregate_is_identical_for_any_split_and_the_gate_fires_only_on
 
 // Tests that a sweep stopped by SIGINT (exit 130), then by kill -9, leaves only
 // complete night outputs, and that rerunning the same command runs only the
-// missing nights and gives the aggregate of an uninterrupted run.
+// missing nights and gives the night outputs and aggregate of an uninterrupted run.
 TEST_F(SweepRun, interrupted_sweep_resumes_without_redoing_nights_or_leaving_partial_files) {
   const std::string sweep = "'" + kData + "determinism.yaml'";
   const fs::path out = dir_ / "out";
@@ -188,6 +188,13 @@ TEST_F(SweepRun, interrupted_sweep_resumes_without_redoing_nights_or_leaving_par
   const fs::path clean = dir_ / "clean";
   ASSERT_EQ(Nightsim("sweep " + sweep + " -j 2 --out '" + clean.string() + "'"), 0);
   EXPECT_EQ(Slurp(out / "aggregate.json"), Slurp(clean / "aggregate.json"));
+  // Every night output, too, is byte for byte the uninterrupted run's.
+  int compared = 0;
+  for (const auto& e : fs::directory_iterator(clean / "nights")) {
+    EXPECT_EQ(Slurp(out / "nights" / e.path().filename()), Slurp(e.path())) << e.path().filename();
+    ++compared;
+  }
+  EXPECT_EQ(compared, 4);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // Shared fixtures for the physics tests: an empty reference room, a device looking
 // along +x, and helpers to synthesize frames.
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <vector>
@@ -99,10 +100,12 @@ struct Sleepers {
   }
 
   // Breathing at time t: chest/abdomen sinusoids, heartbeat; different rates per body.
+  // Bodies a test adds after the two sleepers and the cat (a walker) keep their state
+  // (the tables have three rows: reading a fourth was undefined behaviour, UBSan).
   void At(double t) {
     const double rate_hz[3] = {0.25, 0.22, 0.45};
     const double amp_m[3] = {4e-3, 5e-3, 1e-3};
-    for (std::size_t i = 0; i < states.size(); ++i) {
+    for (std::size_t i = 0; i < std::min<std::size_t>(states.size(), 3); ++i) {
       const double ph = 2 * M_PI * rate_hz[i] * t;
       states[i].chest_m = amp_m[i] * std::sin(ph);
       states[i].abdomen_m = 0.8 * amp_m[i] * std::sin(ph - 0.3);

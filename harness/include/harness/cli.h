@@ -25,6 +25,11 @@ struct Subcommand {
 /// Every subcommand, in the order `nightsim --help` lists them.
 const std::vector<Subcommand>& Subcommands();
 
+/// True when an HDF5 file could not be closed because a write failed (a full disk).
+/// HDF5 1.10's exit handler then crashes closing it again (SIGSEGV in H5F__close_cb),
+/// so the process must end with std::_Exit; its temporary file is already removed.
+bool Hdf5FileLeftOpen();
+
 /// Runs the command line; returns the process exit code.
 int RunCli(int argc, const char* const* argv);
 
