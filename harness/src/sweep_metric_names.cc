@@ -25,6 +25,8 @@ const std::map<std::string, Better, std::less<>>& KnownMetrics() {
         {"presence.missed_present_min", B::kLower},
         {"presence.false_session_min", B::kLower},
         {"presence.false_session_starts", B::kLower},
+        {"presence.partner_only_min", B::kNone},
+        {"presence.primary_recall", B::kHigher},
         {"presence.detected", B::kHigher},
         {"presence.detection_delay_min", B::kLower},
         {"presence.session_delay_min", B::kLower},
