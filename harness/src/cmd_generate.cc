@@ -391,6 +391,9 @@ int CmdGenerate(const std::vector<std::string>& args) {
   };
   const auto t0 = std::chrono::steady_clock::now();
   const int threads = std::max(1, std::min<int>(jobs_wanted, static_cast<int>(jobs.size())));
+  // A first SIGINT/SIGTERM lets the nights under way finish and be written, then
+  // stops: no manifest, exit 130, and the rerun skips the complete nights.
+  StopSignals signals;
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();

@@ -87,7 +87,7 @@ full_disk)
 generate_interrupted)
   # Enough nights (10 min each) that the run is still going when the signal comes:
   # with only a few, a fast machine finishes them all before the first one is seen.
-  args=(generate "$short" --nights 40 --seed 7 --level range -j 1)
+  args=(generate "$short" --nights 12 --seed 7 --level range -j 1)
   "$nightsim" "${args[@]}" --out clean >clean.log 2>&1 || { fail "uninterrupted generate: $(cat clean.log)"; exit 1; }
   wait_for_nights() {  # wait_for_nights DIR N: until N complete night files exist (bounded)
     local i
@@ -104,7 +104,7 @@ generate_interrupted)
     "$nightsim" "${args[@]}" --out set >"$sig.log" 2>&1 &
     pid=$!
     done_before=$(count_nights set)
-    ((done_before < 40)) || fail "SIG$sig: every night was already complete before this run"
+    ((done_before < 12)) || fail "SIG$sig: every night was already complete before this run"
     wait_for_nights set $((done_before + 1)) || fail "generate never finished a night"
     sleep 0.2  # most likely in the middle of the next night now
     kill -s "$sig" "$pid"
@@ -114,7 +114,7 @@ generate_interrupted)
     if ((code == 0)); then
       echo "note: generate finished before SIG$sig arrived; nothing was interrupted this time"
     else
-      ok "generate stopped by SIG$sig (exit $code) with $n of 40 nights complete"
+      ok "generate stopped by SIG$sig (exit $code) with $n of 12 nights complete"
       if [[ $sig == INT ]]; then
         grep -q "rerun the same command to resume" "$sig.log" && ok "SIGINT: says how to resume: $(tail -1 "$sig.log")" \
           || fail "SIGINT: no 'rerun the same command to resume' in: $(cat "$sig.log")"
