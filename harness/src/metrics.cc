@@ -160,10 +160,20 @@ void Attribute(Joined* j) {
 
 void ScorePresence(const Joined& j, MetricSet* m) {
   std::int64_t tp = 0, fp = 0, fn = 0, false_session = 0, false_starts = 0;
+  // "Someone present" is the interface's meaning; the partner-only minutes and the
+  // primary's own recall show how much of it is the user's, so partner-only time
+  // cannot hide in a good F1.
+  std::int64_t partner_only = 0, primary_in_view = 0, primary_seen = 0;
   std::optional<Epoch> first_truth, first_detect, first_session;
   for (Epoch e = 0; e < j.n; ++e) {
     const bool truth = j.person_in_bed[static_cast<std::size_t>(e)];
     const EpochEstimate& x = j.E(e);
+    const PrimaryEpochTruth& p = j.P(e);
+    partner_only += truth && !p.in_bed;
+    if (p.in_bed && p.in_zone) {
+      ++primary_in_view;
+      primary_seen += x.present;
+    }
     tp += truth && x.present;
     fp += !truth && x.present;
     fn += truth && !x.present;
@@ -182,17 +192,6 @@ void ScorePresence(const Joined& j, MetricSet* m) {
   m->Set("presence.missed_present_min", j.Min(fn), Better::kLower);
   m->Set("presence.false_session_min", j.Min(false_session), Better::kLower);
   m->Set("presence.false_session_starts", static_cast<double>(false_starts), Better::kLower);
-  // "Someone present" above is the interface's meaning; these two show how much of
-  // it is the user's, so partner-only time cannot hide in a good F1.
-  std::int64_t partner_only = 0, primary_in_view = 0, primary_seen = 0;
-  for (Epoch e = 0; e < j.n; ++e) {
-    const PrimaryEpochTruth& p = j.P(e);
-    partner_only += j.person_in_bed[static_cast<std::size_t>(e)] && !p.in_bed;
-    if (p.in_bed && p.in_zone) {
-      ++primary_in_view;
-      primary_seen += j.E(e).present;
-    }
-  }
   m->Set("presence.partner_only_min", j.Min(partner_only), Better::kNone);
   m->SetIfPresent("presence.primary_recall", Ratio(primary_seen, primary_in_view), Better::kHigher);
   if (first_truth) {
