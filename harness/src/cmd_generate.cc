@@ -30,6 +30,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/errors.h"
+#include "command_line.h"
 #include "harness/atomic_file.h"
 #include "harness/interruption.h"
 #include "harness/cli.h"
@@ -268,15 +269,7 @@ int CmdGenerate(const std::vector<std::string>& args) {
       ("seed", po::value(&seed)->default_value(1), "seed of the first night; night i uses seed + i (not with a sweep)")
       ("set", po::value(&sets)->composing(),
        "name=value: set a declared scenario parameter (repeatable; not with a sweep)");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&source_path));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = ParseCommandLine(args, options, {{"scenario", &source_path}});
   if (vm.count("help")) {
     fmt::print(
         "usage: nightsim generate SCENARIO --nights N --out DIR [--level stream|range|raw] [-j N] [--seed S]\n"

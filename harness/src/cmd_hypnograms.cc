@@ -1,17 +1,16 @@
 // `nightsim hypnograms SCENARIO --nights N --out DIR [--seed S]`: the truth of N
 // nights (no radar, no pipeline), one JSON list and one CSV per night and person,
-// then the realism table of every person's nights. Arguments are parsed by hand,
-// as in `validate`.
+// then the realism table of every person's nights.
 
 #include <fmt/core.h>
 
-#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "command_line.h"
 #include "harness/atomic_file.h"
 #include "harness/cli.h"
 #include "harness/commands.h"
@@ -43,12 +42,6 @@ void PrintHypnogramsHelp() {
       "  --set name=value   set a declared scenario parameter (repeatable)\n"
       "  --reference DIR    folder of real hypnograms (*.json) to compare with\n"
       "  -h, --help         show this help\n");
-}
-
-bool ParseUnsigned(const std::string& text, std::uint64_t* out) {
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, *out);
-  return ec == std::errc() && ptr == end;
 }
 
 // Clock time of day as HH:MM:SS (epochs start on whole seconds).
@@ -83,56 +76,26 @@ std::string NightJson(const sleepers::PersonTruth& truth) {
 }  // namespace
 
 int CmdHypnograms(const std::vector<std::string>& args) {
-  std::vector<std::string> files, sets;
-  std::string out_dir, reference_dir;
-  std::uint64_t nights = 0, seed = 1;
-  bool have_nights = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](const char* name) -> const std::string* {
-      if (i + 1 == args.size()) {
-        fmt::print(stderr, "error: nightsim hypnograms: {} needs a value\n", name);
-        return nullptr;
-      }
-      return &args[++i];
-    };
-    if (a == "--help" || a == "-h") {
-      PrintHypnogramsHelp();
-      return kExitOk;
-    }
-    if (a == "--nights" || a == "--seed" || a == "--out" || a == "--set" || a == "--reference") {
-      const std::string* v = value(a.c_str());
-      if (v == nullptr) return kExitBadInput;
-      if (a == "--out") {
-        out_dir = *v;
-      } else if (a == "--set") {
-        sets.push_back(*v);
-      } else if (a == "--reference") {
-        reference_dir = *v;
-      } else if (a == "--nights") {
-        if (!ParseUnsigned(*v, &nights) || nights == 0) {
-          fmt::print(stderr, "error: nightsim hypnograms: --nights expects a whole number >= 1, got '{}'\n", *v);
-          return kExitBadInput;
-        }
-        have_nights = true;
-      } else if (!ParseUnsigned(*v, &seed)) {
-        fmt::print(stderr, "error: nightsim hypnograms: --seed expects a whole number >= 0, got '{}'\n", *v);
-        return kExitBadInput;
-      }
-    } else if (a.size() > 1 && a[0] == '-') {
-      fmt::print(stderr, "error: nightsim hypnograms: unknown option '{}' (see --help)\n", a);
-      return kExitBadInput;
-    } else {
-      files.push_back(a);
-    }
+  namespace po = boost::program_options;
+  std::string file, out_dir, reference_dir;
+  std::vector<std::string> sets;
+  int nights = 0;
+  std::uint64_t seed = 1;
+  po::options_description options("options");
+  options.add_options()("help,h", "show this help")("nights", po::value(&nights))("seed", po::value(&seed))(
+      "out", po::value(&out_dir))("set", po::value(&sets)->composing())("reference", po::value(&reference_dir));
+  const po::variables_map vm = ParseCommandLine(args, options, {{"SCENARIO", &file}});
+  if (vm.count("help")) {
+    PrintHypnogramsHelp();
+    return kExitOk;
   }
-  if (files.size() != 1 || !have_nights || out_dir.empty()) {
-    fmt::print(stderr, "error: nightsim hypnograms: expected SCENARIO, --nights N and --out DIR (see --help)\n");
+  if (file.empty() || nights < 1 || out_dir.empty()) {
+    fmt::print(stderr, "error: nightsim hypnograms: expected SCENARIO, --nights N (>= 1) and --out DIR (see --help)\n");
     return kExitBadInput;
   }
-  const Scenario scenario = LoadScenario(files[0], ParseOverrides(sets));
+  const Scenario scenario = LoadScenario(file, ParseOverrides(sets));
   if (scenario.people.empty()) {
-    fmt::print(stderr, "error: nightsim hypnograms: {}: the scenario has no people\n", files[0]);
+    fmt::print(stderr, "error: nightsim hypnograms: {}: the scenario has no people\n", file);
     return kExitBadInput;
   }
   if (reference_dir.empty() && std::filesystem::is_directory(NIGHTSIM_DEFAULT_REFERENCE_DIR)) {
@@ -152,8 +115,8 @@ int CmdHypnograms(const std::vector<std::string>& args) {
 
   const std::size_t width = std::max<std::size_t>(4, std::to_string(nights - 1).size());
   std::map<std::string, std::vector<sleepers::SleepMeasures>> measures;  // by person id
-  for (std::uint64_t n = 0; n < nights; ++n) {
-    const sleepers::Night night = sleepers::SimulateNight(scenario, seed + n);
+  for (int n = 0; n < nights; ++n) {
+    const sleepers::Night night = sleepers::SimulateNight(scenario, seed + static_cast<std::uint64_t>(n));
     const std::string night_name = fmt::format("{:0{}}", n, width);
     for (const sleepers::PersonTruth& truth : night.people) {
       const std::string stem = (std::filesystem::path(out_dir) / (night_name + "_" + truth.id)).string();

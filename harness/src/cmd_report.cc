@@ -19,6 +19,7 @@
 #include <stdexcept>
 
 #include "core/errors.h"
+#include "command_line.h"
 #include "harness/atomic_file.h"
 #include "harness/cli.h"
 #include "harness/commands.h"
@@ -109,15 +110,7 @@ int CmdReport(const std::vector<std::string>& args) {
   options.add_options()
       ("help,h", "show this help")
       ("out,o", po::value(&out), "the HTML page to write (its folder is created if missing)");
-  po::options_description hidden;
-  hidden.add_options()("input", po::value(&input));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("input", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = ParseCommandLine(args, options, {{"input", &input}});
   if (vm.count("help")) {
     fmt::print(
         "usage: nightsim report NIGHT.h5 -o night.html\n"

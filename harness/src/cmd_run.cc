@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "core/errors.h"
+#include "command_line.h"
 #include "harness/atomic_file.h"
 #include "harness/cli.h"
 #include "harness/commands.h"
@@ -39,15 +40,7 @@ int CmdRun(const std::vector<std::string>& args) {
       ("out", po::value(&out),
        "output path without extension (default out/<scenario>_s<seed>): writes .h5, .json, .predictions.csv, "
        ".hypnogram.csv and .hypnogram.json");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value(&scenario_path));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = ParseCommandLine(args, options, {{"scenario", &scenario_path}});
   if (vm.count("help")) {
     fmt::print("usage: nightsim run SCENARIO [options]\n\n"
                "Simulates one night of SCENARIO, feeds nightsim's pipeline frame by frame,\n"

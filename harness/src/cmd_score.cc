@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "core/errors.h"
+#include "command_line.h"
 #include "harness/atomic_file.h"
 #include "harness/cli.h"
 #include "harness/commands.h"
@@ -26,16 +27,8 @@ int CmdScore(const std::vector<std::string>& args) {
   std::string night_path, predictions_path, out;
   options.add_options()
       ("help,h", "show this help")
-      ("out", po::value(&out), "metrics JSON to write (default: PREDICTIONS without .csv + .score.json)");
-  po::options_description hidden;
-  hidden.add_options()("night", po::value(&night_path))("predictions", po::value(&predictions_path));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("night", 1).add("predictions", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+      ("out", po::value(&out), "metrics JSON to write, its folder created if missing (default: PREDICTIONS without .csv + .score.json)");
+  const po::variables_map vm = ParseCommandLine(args, options, {{"night", &night_path}, {"predictions", &predictions_path}});
   if (vm.count("help")) {
     fmt::print(
         "usage: nightsim score NIGHT.h5 PREDICTIONS.csv [--out FILE.json]\n\n"
@@ -76,6 +69,9 @@ int CmdScore(const std::vector<std::string>& args) {
                   "\"seed\": {}, \"night\": {}}}\n",
                   JsonString(NightsimVersion()), JsonString(night_path), JsonString(predictions_path),
                   JsonString(night.info().scenario_name), night.info().seed, ToJson(metrics));
+  if (const std::filesystem::path out_path(out); out_path.has_parent_path()) {
+    std::filesystem::create_directories(out_path.parent_path());
+  }
   WriteFileAtomically(out, json);
   fmt::print("scored {} against night {} (scenario {}, seed {}, {} epochs)\n\n{}\nmetrics: {}\n", predictions_path,
              night_path, night.info().scenario_name, night.info().seed, truth.epochs(), FormatSummary(metrics), out);

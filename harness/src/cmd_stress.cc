@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/errors.h"
+#include "command_line.h"
 #include "harness/atomic_file.h"
 #include "harness/cli.h"
 #include "harness/commands.h"
@@ -37,9 +38,7 @@ int CmdStress(const std::vector<std::string>& args) {
       ("scenarios", po::value(&dir)->default_value(kStressLibraryDir), "library folder (every *.yaml in it)")
       ("filter", po::value(&filter), "run only the scenarios whose file name contains SUBSTR")
       ("quiet,q", "no progress lines on stderr");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(options).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = ParseCommandLine(args, options);
   if (vm.count("help")) {
     fmt::print("usage: nightsim stress [options]\n\n"
                "Runs every scenario of the stress library (each file's first line says what it\n"

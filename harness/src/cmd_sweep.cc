@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/errors.h"
+#include "command_line.h"
 #include "harness/cli.h"
 #include "harness/commands.h"
 #include "harness/sweep.h"
@@ -36,15 +37,7 @@ int CmdSweep(const std::vector<std::string>& args) {
        "(exit 1 on a significant regression), write gate.xml (JUnit) and gate.md")
       ("plan", "check the sweep file, print its nights and run nothing")
       ("list-knobs", "list the pipeline knobs a sweep file may set under pipeline:");
-  po::options_description hidden;
-  hidden.add_options()("sweep", po::value(&sweep_path));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("sweep", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = ParseCommandLine(args, options, {{"sweep", &sweep_path}});
   if (vm.count("help")) {
     fmt::print("usage: nightsim sweep FILE [options]\n\n"
                "Runs every night of the sweep FILE (scenarios × parameter points × factor arms × seeds;\n"

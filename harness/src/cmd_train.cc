@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "core/errors.h"
+#include "command_line.h"
 #include "harness/atomic_file.h"
 #include "harness/cli.h"
 #include "harness/commands.h"
@@ -78,9 +79,7 @@ int CmdTrain(const std::vector<std::string>& args) {
       ("scenario-nights", po::value(&scenario_nights)->default_value(4), "evaluation: seeds per --scenario file")
       ("report", po::value(&report), "evaluation: write the figures as JSON here")
       ("jobs,j", po::value(&jobs)->default_value(1), "nights simulated in parallel");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(options).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = ParseCommandLine(args, options);
   if (vm.count("help")) {
     fmt::print("usage: nightsim train [options]\n       nightsim train --evaluate [options]\n\n"
                "Trains the pipeline's intent and sleep-staging models (XGBoost) on simulated\n"

@@ -1,10 +1,9 @@
 // `nightsim validate FILE [--set name=value …]`: loads a scenario and prints it
 // fully resolved, or every problem (RunCli prints InputError problems, exit 2).
-// Arguments are parsed by hand: two options do not justify linking
-// Boost.Program_options into the harness library.
 
 #include <fmt/core.h>
 
+#include "command_line.h"
 #include "harness/cli.h"
 #include "harness/commands.h"
 #include "harness/scenario_loader.h"
@@ -29,34 +28,21 @@ void PrintValidateHelp() {
 }  // namespace
 
 int CmdValidate(const std::vector<std::string>& args) {
-  std::vector<std::string> files, sets;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      PrintValidateHelp();
-      return kExitOk;
-    }
-    if (a == "--set") {
-      if (i + 1 == args.size()) {
-        fmt::print(stderr, "error: nightsim validate: --set needs name=value\n");
-        return kExitBadInput;
-      }
-      sets.push_back(args[++i]);
-    } else if (a.rfind("--set=", 0) == 0) {
-      sets.push_back(a.substr(6));
-    } else if (a.size() > 1 && a[0] == '-') {
-      fmt::print(stderr, "error: nightsim validate: unknown option '{}' (see --help)\n", a);
-      return kExitBadInput;
-    } else {
-      files.push_back(a);
-    }
+  namespace po = boost::program_options;
+  std::string file;
+  std::vector<std::string> sets;
+  po::options_description options("options");
+  options.add_options()("help,h", "show this help")("set", po::value(&sets)->composing(), "name=value");
+  const po::variables_map vm = ParseCommandLine(args, options, {{"FILE", &file}});
+  if (vm.count("help")) {
+    PrintValidateHelp();
+    return kExitOk;
   }
-  if (files.size() != 1) {
-    fmt::print(stderr, "error: nightsim validate: expected exactly one scenario FILE, got {} (see --help)\n",
-               files.size());
+  if (file.empty()) {
+    fmt::print(stderr, "error: nightsim validate: expected a scenario FILE (see --help)\n");
     return kExitBadInput;
   }
-  const Scenario scenario = LoadScenario(files[0], ParseOverrides(sets));
+  const Scenario scenario = LoadScenario(file, ParseOverrides(sets));
   fmt::print("{}", scenario.resolved_yaml);
   return kExitOk;
 }

@@ -65,6 +65,17 @@ TEST(ScoreCli, DefaultOutputIsBesideThePredictions) {
   EXPECT_TRUE(std::filesystem::exists(dir / "mine.score.json"));
 }
 
+// Tests that --out into a folder that does not exist yet creates it, as run does.
+TEST(ScoreCli, OutputFolderIsCreated) {
+  const auto& dir = RunDir();
+  const auto out = dir / "new" / "deeper" / "s.json";
+  const CliRun r = RunNightsim("score " + Quote((dir / "n.h5").string()) + " " +
+                                   Quote((dir / "n.predictions.csv").string()) + " --out " + Quote(out.string()),
+                               dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(Slurp(out).find("\"night\": "), std::string::npos);
+}
+
 // Tests that a predictions file with problems exits 2, names file:line and problem,
 // and writes no metrics.
 TEST(ScoreCli, BadPredictionsExit2WithLineNumbers) {

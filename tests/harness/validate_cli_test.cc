@@ -1,41 +1,20 @@
 // Tests `nightsim validate` as a user runs it: exit codes, stdout and stderr.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <string>
+
+#include "night_file_test_util.h"
 
 namespace {
 
-struct CliRun {
-  int exit_code{-1};
-  std::string out, err;
-};
-
-std::string Slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using nightsim::harness::testing_util::CliRun;
 
 CliRun Validate(const std::string& args) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("nightsim_validate_" + std::to_string(::getpid()) + "_" +
-                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  std::filesystem::create_directories(dir);
-  const std::string cmd = "'" + std::string(NIGHTSIM_BINARY) + "' validate " + args + " >'" + (dir / "out").string() +
-                          "' 2>'" + (dir / "err").string() + "'";
-  const int status = std::system(cmd.c_str());
-  CliRun r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = Slurp(dir / "out");
-  r.err = Slurp(dir / "err");
-  std::filesystem::remove_all(dir);
-  return r;
+  namespace tu = nightsim::harness::testing_util;
+  return tu::RunNightsim("validate " + args,
+                         tu::FreshDir(std::string("validate_") +
+                                      ::testing::UnitTest::GetInstance()->current_test_info()->name()));
 }
 
 const std::string kSource = NIGHTSIM_SOURCE_DIR;

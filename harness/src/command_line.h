@@ -1,0 +1,23 @@
+#pragma once
+/// \file
+/// The one way the subcommands parse their arguments (Boost.Program_options).
+
+#include <boost/program_options.hpp>
+#include <initializer_list>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace nightsim::harness {
+
+/// One positional argument: its name (as in messages) and where its value goes.
+using PositionalArg = std::pair<const char*, std::string*>;
+
+/// Parses `args` against `options` plus the positional arguments `positional`, taken
+/// in order, one value each, and stores every value (po::notify). Throws
+/// boost::program_options::error for an unknown option or a missing value.
+boost::program_options::variables_map ParseCommandLine(const std::vector<std::string>& args,
+                                                       const boost::program_options::options_description& options,
+                                                       std::initializer_list<PositionalArg> positional = {});
+
+}  // namespace nightsim::harness
