@@ -692,6 +692,29 @@ void NoiseSource::AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k
   }
 }
 
+void NoiseSource::PrefetchRangeNoise(std::int64_t frame_index, const FmcwConstants& k) const {
+  const NoiseTables& tables = Tables();
+  RandomStream stream = stream_.Derive(static_cast<std::uint64_t>(frame_index));
+  constexpr std::size_t kLineFloats = 16;  // a 64-byte cache line
+  const std::size_t row = static_cast<std::size_t>(k.bins) + 1;
+  for (int rx = 0; rx < k.num_rx; ++rx) {
+    const std::uint64_t w = stream.NextU64();
+    // The same two offsets as AddRangeNoise: rows [o, o + bins] of both filtered planes and
+    // of the complex table (its edge bins).
+    for (const std::size_t o : {static_cast<std::size_t>(w & kNoiseOffsetMask),
+                                static_cast<std::size_t>((w >> 16) & kNoiseOffsetMask)}) {
+      for (std::size_t i = 0; i < row + kLineFloats; i += kLineFloats) {
+        const std::size_t at = std::min(o + i, o + row - 1);
+        __builtin_prefetch(tables.filtered_re.data() + at);
+        __builtin_prefetch(tables.filtered_im.data() + at);
+      }
+      __builtin_prefetch(tables.normal.data() + o);
+      __builtin_prefetch(tables.normal.data() + o + row - 1);
+      __builtin_prefetch(tables.normal.data() + o + row - 3);
+    }
+  }
+}
+
 void NoiseSource::AddRawNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v,
                               std::span<float> raw) const {
   const float* table = reinterpret_cast<const float*>(Tables().normal.data());  // components: variance ½
