@@ -73,17 +73,21 @@ inline void FastSinCos(double phase_rad, float* s, float* c) {
 
 // FastSinCos of four phases at once: the quadrant removal in double, the polynomials
 // and the quadrant selection four-wide. Same formulas, so the same results as FastSinCos.
+// The quadrant removal is four-wide too (in double): the quadrant k mod 4 is taken as
+// k − 4·nearest(k/4) ∈ [−2, 2] (exact in double), whose two's-complement low bits are those of
+// the int64 k — no int64 conversion, which SSE2/AVX2 lack.
 inline void FastSinCos4(const double* phase_rad, float* s, float* c) {
   using V4i = std::int32_t __attribute__((vector_size(16)));
+  using V4d = double __attribute__((vector_size(32)));
   constexpr double kHalfPi = 0.5 * std::numbers::pi;
   constexpr double kTwoOverPi = 2.0 / std::numbers::pi;
-  V4 y;
-  V4i quadrant;
-  for (int l = 0; l < 4; ++l) {
-    const double k = NearestFast(phase_rad[l] * kTwoOverPi);
-    y[l] = static_cast<float>(phase_rad[l] - k * kHalfPi);
-    quadrant[l] = static_cast<std::int32_t>(static_cast<std::int64_t>(k) & 3);
-  }
+  constexpr double kMagic = 6755399441055744.0;  // NearestFast
+  V4d phase;
+  std::memcpy(&phase, phase_rad, sizeof phase);
+  const V4d k = (phase * kTwoOverPi + kMagic) - kMagic;
+  const V4 y = __builtin_convertvector(phase - k * kHalfPi, V4);
+  const V4d k_mod4 = k - 4.0 * ((k * 0.25 + kMagic) - kMagic);
+  const V4i quadrant = __builtin_convertvector(k_mod4, V4i) & 3;
   const V4 y2 = y * y;
   const V4 sy = y * (1.0f + y2 * (-1.0f / 6 + y2 * (1.0f / 120 + y2 * (-1.0f / 5040 + y2 * (1.0f / 362880)))));
   const V4 cy = 1.0f + y2 * (-0.5f + y2 * (1.0f / 24 + y2 * (-1.0f / 720 + y2 * (1.0f / 40320))));

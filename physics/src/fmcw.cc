@@ -247,12 +247,36 @@ int FmcwSynthesizer::QuadsFor(double amplitude_v, double floor_v) const {
 
 namespace {
 
-// coeff · (row + t Δrow) added to `count` bins, four at a time; Quads > 0 unrolls a
-// fixed width (most kernels are 4–12 bins, where a loop's overhead would dominate).
+// Eight floats: one AVX register in the AVX2 clones, two SSE registers on the baseline
+// target; element-wise, so the same bits either way.
+using V8 = float __attribute__((vector_size(32)));
+inline V8 Cat8(V4 lo, V4 hi) { return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7); }
+inline V8 Load8(const float* p) {
+  V8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void Store8(float* p, V8 v) { std::memcpy(p, &v, sizeof v); }
+
+// coeff · (row + t Δrow) added to `count` bins, eight (two quads of the table) at a time,
+// then a last quad; Quads > 0 unrolls a fixed width (most kernels are 4–12 bins, where a
+// loop's overhead would dominate). Every bin gets the same float operations in the same
+// order whatever the width: kr = re + t Δre, ki = im + t Δim, out += (cr kr − ci ki) + j(cr ki + ci kr).
 template <int Quads>
-inline void AccumulateKernel(const float* quad, int quads, V4 t, V4 cr, V4 ci, float* o_re, float* o_im) {
+__attribute__((always_inline)) inline void AccumulateKernel(const float* quad, int quads, V4 t, V4 cr, V4 ci,
+                                                            float* o_re, float* o_im) {
   const int n = Quads > 0 ? Quads : quads;
-  for (int i = 0; i < n; ++i, quad += 16) {
+  const V8 t8 = Cat8(t, t);
+  const V8 cr8 = Cat8(cr, cr);
+  const V8 ci8 = Cat8(ci, ci);
+  int i = 0;
+  for (; i + 2 <= n; i += 2, quad += 32) {
+    const V8 kr = Cat8(Load4(quad), Load4(quad + 16)) + t8 * Cat8(Load4(quad + 8), Load4(quad + 24));
+    const V8 ki = Cat8(Load4(quad + 4), Load4(quad + 20)) + t8 * Cat8(Load4(quad + 12), Load4(quad + 28));
+    Store8(o_re + 4 * i, Load8(o_re + 4 * i) + (cr8 * kr - ci8 * ki));
+    Store8(o_im + 4 * i, Load8(o_im + 4 * i) + (cr8 * ki + ci8 * kr));
+  }
+  if (i < n) {
     const V4 kr = Load4(quad) + t * Load4(quad + 8);
     const V4 ki = Load4(quad + 4) + t * Load4(quad + 12);
     Store4(o_re + 4 * i, Load4(o_re + 4 * i) + (cr * kr - ci * ki));
@@ -262,7 +286,7 @@ inline void AccumulateKernel(const float* quad, int quads, V4 t, V4 cr, V4 ci, f
 
 }  // namespace
 
-inline void FmcwSynthesizer::AddKernel(double centre_bin, float coeff_re, float coeff_im, int quads, float* re,
+__attribute__((always_inline)) inline void FmcwSynthesizer::AddKernel(double centre_bin, float coeff_re, float coeff_im, int quads, float* re,
                                        float* im) const {
   const double fl = FloorFast(centre_bin);
   const int b0 = static_cast<int>(fl) - 2 * quads + 1;  // first bin of the window
@@ -284,10 +308,13 @@ inline void FmcwSynthesizer::AddKernel(double centre_bin, float coeff_re, float 
     case 2: AccumulateKernel<2>(quad, quads, t, cr, ci, re + b0, im + b0); break;
     case 3: AccumulateKernel<3>(quad, quads, t, cr, ci, re + b0, im + b0); break;
     case 4: AccumulateKernel<4>(quad, quads, t, cr, ci, re + b0, im + b0); break;
+    case 5: AccumulateKernel<5>(quad, quads, t, cr, ci, re + b0, im + b0); break;
+    case 6: AccumulateKernel<6>(quad, quads, t, cr, ci, re + b0, im + b0); break;
     default: AccumulateKernel<0>(quad, quads, t, cr, ci, re + b0, im + b0); break;
   }
 }
 
+NIGHTSIM_TARGET_CLONES
 void FmcwSynthesizer::AddKernels(std::span<const KernelTerm> terms, SplitProfile* out) const {
   for (const KernelTerm& t : terms) AddKernel(t.centre_bin, t.coeff_re, t.coeff_im, t.quads, out->Re(t.rx), out->Im(t.rx));
 }
@@ -417,6 +444,7 @@ void FmcwSynthesizer::AccumulateChirps(const float* rotors, std::span<const int>
   AccumulateChirpsLanes(k_.samples, chirp_blocks_, ChirpJobFloats(), rotors, jobs.data(), jobs.size(), x);
 }
 
+NIGHTSIM_TARGET_CLONES
 void FmcwSynthesizer::AddRangeFast(std::span<const Tone> tones, double floor_v, SplitProfile* out) const {
   // AddRangeFast of each tone in turn, the same operations in the same order, but with the
   // phases' sines four at a time (FastSinCos4 equals FastSinCos) and the kernel width
@@ -661,6 +689,29 @@ void NoiseSource::AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k
     im[1] += x1.imag();
     re[bins - 1] += xl.real();
     im[bins - 1] += xl.imag();
+  }
+}
+
+void NoiseSource::PrefetchRangeNoise(std::int64_t frame_index, const FmcwConstants& k) const {
+  const NoiseTables& tables = Tables();
+  RandomStream stream = stream_.Derive(static_cast<std::uint64_t>(frame_index));
+  constexpr std::size_t kLineFloats = 16;  // a 64-byte cache line
+  const std::size_t row = static_cast<std::size_t>(k.bins) + 1;
+  for (int rx = 0; rx < k.num_rx; ++rx) {
+    const std::uint64_t w = stream.NextU64();
+    // The same two offsets as AddRangeNoise: rows [o, o + bins] of both filtered planes and
+    // of the complex table (its edge bins).
+    for (const std::size_t o : {static_cast<std::size_t>(w & kNoiseOffsetMask),
+                                static_cast<std::size_t>((w >> 16) & kNoiseOffsetMask)}) {
+      for (std::size_t i = 0; i < row + kLineFloats; i += kLineFloats) {
+        const std::size_t at = std::min(o + i, o + row - 1);
+        __builtin_prefetch(tables.filtered_re.data() + at);
+        __builtin_prefetch(tables.filtered_im.data() + at);
+      }
+      __builtin_prefetch(tables.normal.data() + o);
+      __builtin_prefetch(tables.normal.data() + o + row - 1);
+      __builtin_prefetch(tables.normal.data() + o + row - 3);
+    }
   }
 }
 

@@ -402,6 +402,8 @@ void RadarSimulator::Emit(std::int64_t frame_index, bool steady, RadarLevel leve
   }
   out->level = RadarLevel::kRange;
   out->raw.clear();
+  // The noise rows are fetched from memory while the paths are synthesized.
+  if (options_.noise) noise_.PrefetchRangeNoise(frame_index, k);
   accumulator_.Zero();
   if (steady) bank_.AddRange(synth_, &accumulator_);
   synth_.AddRangeFast(tones_, kernel_floor_v_, &accumulator_);

@@ -256,6 +256,11 @@ class NoiseSource {
   /// between neighbouring bins: E|n_k|² = 1.5 sd² / (N M). `out` has k.num_rx rows of k.bins.
   void AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v, SplitProfile* out) const;
 
+  /// Asks the cache for the table rows AddRangeNoise(frame_index, k, …) will read (no
+  /// effect on any value). The rows lie at random offsets of a ~1 MB table, so without it
+  /// the noise waits on memory; call it some work ahead of AddRangeNoise.
+  void PrefetchRangeNoise(std::int64_t frame_index, const FmcwConstants& k) const;
+
   /// Adds white noise of standard deviation `sd_v` to every raw sample.
   void AddRawNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v, std::span<float> raw) const;
 
