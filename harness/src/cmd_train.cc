@@ -165,10 +165,11 @@ int CmdTrain(const std::vector<std::string>& args) {
     }
     const auto metric = [&](const char* name) { return FormatNumber(run.metrics.metrics.Get(name).value_or(NAN)); };
     progress(fmt::format("evaluate: {} seed {}: accuracy {}, kappa {}, intent start error {} min, SOL error {} min "
-                         "(activity {})",
+                         "(activity {}), alarm sleep lost {} min (true stage at fire {})",
                          job.scenario.name, job.seed, metric("staging.accuracy"), metric("staging.kappa"),
                          metric("intent.start_error_min"), metric("measures.sol_min.error"),
-                         activities[static_cast<std::size_t>(i)]));
+                         activities[static_cast<std::size_t>(i)], metric("alarm.sleep_lost_min"),
+                         metric("alarm.truth_stage_at_fire")));
   });
   // The population nights are independent people; the scenario files (a stress
   // library) repeat one household under stresses, so they are reported apart too.

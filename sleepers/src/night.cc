@@ -47,8 +47,6 @@ constexpr double kGetUpDownS = 3.0;
 // re-gripped every half minute or so, a page turned every minute or two, a TV watched
 // almost still.
 constexpr double kPhoneHandlingPerH = 90.0, kReadingHandlingPerH = 45.0, kTvHandlingPerH = 12.0;
-// Share of people lying in bed at lights out who then turn into their sleeping position.
-constexpr double kSettleProbability = 0.7;
 
 // Lying-posture occupancy of adults (side ≈ 54 %, back ≈ 38 %, front ≈ 7 %, DESIGN.md §4).
 constexpr std::array<Posture, 4> kLyingPostures = {Posture::kBack, Posture::kLeftSide, Posture::kRightSide,
@@ -133,7 +131,6 @@ class PersonActor final : public Actor {
         behaviour_rng_(seed, spec.id, "behaviour"),
         move_rng_(seed, spec.id, "movement"),
         handling_rng_(seed, spec.id, "handling"),
-        settle_rng_(seed, spec.id, "settle"),
         apnea_rng_(seed, spec.id, "apnea") {
     const BedSpec& bed = scenario.room.bed;
     const double side_sign = spec.side == "right" ? 1.0 : -1.0;
@@ -365,17 +362,10 @@ class PersonActor final : public Actor {
     co_await AwakeUntil(sim_.now() + SecondsToTicks(activity_s_));
 
     if (!alarm_rang_) {
-      const Activity activity = current_.activity;
       current_.activity = Activity::kNone;
       current_.intent = true;
       Push();
-      if (current_.posture == Posture::kSitting) {
-        ChangePosture(DrawLyingPosture(behaviour_rng_), 4.0, 0.7);
-      } else if (activity != Activity::kNone && settle_rng_.Bernoulli(kSettleProbability)) {
-        // Putting the phone or book away and turning into the sleeping position.
-        ChangePosture(DrawLyingPosture(settle_rng_), settle_rng_.Uniform(kTurnOverMinS, kTurnOverMaxS),
-                      settle_rng_.Uniform(0.4, 0.8));
-      }
+      if (current_.posture == Posture::kSitting) ChangePosture(DrawLyingPosture(behaviour_rng_), 4.0, 0.7);
       tl_.lights_out_s = Now();
       Emit(EventKind::kLightsOut);
       phase_ = Phase::kSleep;
@@ -554,7 +544,7 @@ class PersonActor final : public Actor {
   const PersonSpec& spec_;
   Tick epoch_;
   SleepStageModel model_;
-  RandomStream behaviour_rng_, move_rng_, handling_rng_, settle_rng_, apnea_rng_;
+  RandomStream behaviour_rng_, move_rng_, handling_rng_, apnea_rng_;
   Eigen::Vector2d door_{0, 0}, bedside_{0, 0};
   double bedtime_s_{0}, activity_s_{0}, out_of_bed_after_s_{0}, planned_wake_s_{0};
   std::optional<double> alarm_s_, natural_wake_s_;
