@@ -162,9 +162,13 @@ int CmdTrain(const std::vector<std::string>& args) {
     for (const PersonSpec& p : job.scenario.people) {
       if (p.role == "primary") activities[static_cast<std::size_t>(i)] = p.activity;
     }
-    progress(fmt::format("evaluate: {} seed {}: accuracy {}, kappa {}", job.scenario.name, job.seed,
-                         FormatNumber(run.metrics.metrics.Get("staging.accuracy").value_or(NAN)),
-                         FormatNumber(run.metrics.metrics.Get("staging.kappa").value_or(NAN))));
+    const auto metric = [&](const char* name) { return FormatNumber(run.metrics.metrics.Get(name).value_or(NAN)); };
+    progress(fmt::format("evaluate: {} seed {}: accuracy {}, kappa {}, intent start error {} min, SOL error {} min "
+                         "(activity {}), alarm sleep lost {} min (true stage at fire {})",
+                         job.scenario.name, job.seed, metric("staging.accuracy"), metric("staging.kappa"),
+                         metric("intent.start_error_min"), metric("measures.sol_min.error"),
+                         activities[static_cast<std::size_t>(i)], metric("alarm.sleep_lost_min"),
+                         metric("alarm.truth_stage_at_fire")));
   });
   // The population nights are independent people; the scenario files (a stress
   // library) repeat one household under stresses, so they are reported apart too.

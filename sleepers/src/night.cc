@@ -43,6 +43,10 @@ namespace {
 constexpr double kLyingHeadingRad = -std::numbers::pi / 2;  // feet towards +y, so the head points to −y
 constexpr double kTurnOverMinS = 2.0, kTurnOverMaxS = 5.0;
 constexpr double kGetUpDownS = 3.0;
+// Hand and arm movements of the pre-sleep activity, per hour: a phone is scrolled and
+// re-gripped every half minute or so, a page turned every minute or two, a TV watched
+// almost still.
+constexpr double kPhoneHandlingPerH = 90.0, kReadingHandlingPerH = 45.0, kTvHandlingPerH = 12.0;
 
 // Lying-posture occupancy of adults (side ≈ 54 %, back ≈ 38 %, front ≈ 7 %, DESIGN.md §4).
 constexpr std::array<Posture, 4> kLyingPostures = {Posture::kBack, Posture::kLeftSide, Posture::kRightSide,
@@ -126,6 +130,7 @@ class PersonActor final : public Actor {
         model_(tl.physiology.hypnogram, RandomStream(seed, spec.id, "hypnogram")),
         behaviour_rng_(seed, spec.id, "behaviour"),
         move_rng_(seed, spec.id, "movement"),
+        handling_rng_(seed, spec.id, "handling"),
         apnea_rng_(seed, spec.id, "apnea") {
     const BedSpec& bed = scenario.room.bed;
     const double side_sign = spec.side == "right" ? 1.0 : -1.0;
@@ -184,6 +189,9 @@ class PersonActor final : public Actor {
   void Start(int priority) {
     main_ = sim_.StartAt(0, Main(), "person:" + spec_.id, priority);
     sim_.StartAt(0, Movements(), "movement:" + spec_.id, priority);
+    if (spec_.activity == "phone" || spec_.activity == "reading" || spec_.activity == "tv") {
+      sim_.StartAt(0, Handling(), "handling:" + spec_.id, priority);
+    }
     if (tl_.physiology.behaviour.ahi > 0) sim_.StartAt(0, Apneas(), "apnea:" + spec_.id, priority);
     if (alarm_s_) sim_.StartAt(0, Interrupter(*alarm_s_, "alarm"), "alarm:" + spec_.id, priority);
     if (natural_wake_s_) sim_.StartAt(0, Interrupter(*natural_wake_s_, "natural"), "wake:" + spec_.id, priority);
@@ -485,6 +493,32 @@ class PersonActor final : public Actor {
     }
   }
 
+  // What the pre-sleep activity itself does with the hands and arms, sitting or lying:
+  // scrolling and re-gripping a phone, turning pages, reaching for the remote. A stream
+  // of its own, so the night's other movements keep their draws.
+  des::Process Handling() {
+    const Activity activity = spec_.activity == "phone"     ? Activity::kPhone
+                              : spec_.activity == "reading" ? Activity::kReading
+                                                            : Activity::kTv;
+    // Mean rate (per hour), limb excursion (m) and motion of one handling movement.
+    const double per_h = activity == Activity::kPhone ? kPhoneHandlingPerH
+                         : activity == Activity::kReading ? kReadingHandlingPerH
+                                                          : kTvHandlingPerH;
+    const double limb_lo_m = activity == Activity::kReading ? 0.03 : 0.01;
+    const double limb_hi_m = activity == Activity::kReading ? 0.08 : 0.04;
+    for (;;) {
+      const double wait_s = handling_rng_.Exponential(per_h / 3600.0);
+      const double duration_s = handling_rng_.Uniform(0.6, 2.5);
+      const double motion = handling_rng_.Uniform(0.05, 0.2);
+      const double limb_m = handling_rng_.Uniform(limb_lo_m, limb_hi_m);
+      co_await sim_.Timeout(SecondsToTicks(wait_s));
+      if (phase_ == Phase::kGone || phase_ == Phase::kSleep) co_return;
+      if (phase_ != Phase::kPreSleep || current_.activity != activity || current_.place != Place::kInBed) continue;
+      if (!tl_.movements.empty() && tl_.movements.back().t0_s + tl_.movements.back().duration_s > Now()) continue;
+      AddMovement(MovementKind::kFidget, duration_s, motion, limb_m, current_.posture, current_.posture);
+    }
+  }
+
   // Apneas at the configured AHI: more in REM and on the back, fewer in N3.
   des::Process Apneas() {
     const BehaviourParams& b = tl_.physiology.behaviour;
@@ -510,7 +544,7 @@ class PersonActor final : public Actor {
   const PersonSpec& spec_;
   Tick epoch_;
   SleepStageModel model_;
-  RandomStream behaviour_rng_, move_rng_, apnea_rng_;
+  RandomStream behaviour_rng_, move_rng_, handling_rng_, apnea_rng_;
   Eigen::Vector2d door_{0, 0}, bedside_{0, 0};
   double bedtime_s_{0}, activity_s_{0}, out_of_bed_after_s_{0}, planned_wake_s_{0};
   std::optional<double> alarm_s_, natural_wake_s_;

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "sleepers/body_signal.h"
@@ -223,6 +225,42 @@ TEST(Night, PostureOccupancyAndShiftRateMatchAdults) {
   const double per_hour_in_bed = changes / (asleep_s / 3600.0);
   EXPECT_GE(per_hour_in_bed, 2.0);
   EXPECT_LE(per_hour_in_bed, 4.0);
+}
+
+// Tests that the pre-sleep activity shows in the hands (phone scrolled more often than
+// pages are turned, TV almost still, lying awake not at all) and stops at lights out.
+TEST(Night, PreSleepActivityMovesTheHands) {
+  std::map<std::string, double> fidgets_per_h;
+  for (const std::string activity : {"phone", "reading", "tv", "lying"}) {
+    Scenario s = HealthyAdultScenario();
+    s.people[0].activity = activity;
+    s.people[0].activity_s = 30 * 60.0;
+    double presleep_s = 0;
+    int fidgets = 0;
+    for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+      const Night night = SimulateNight(s, seed);
+      const BodyTimeline& tl = night.bodies[0];
+      ASSERT_GT(tl.lights_out_s, 0.0);
+      const auto in_bed = std::find_if(tl.states.begin(), tl.states.end(),
+                                       [](const StatePoint& p) { return p.place == Place::kInBed; });
+      ASSERT_NE(in_bed, tl.states.end());
+      presleep_s += tl.lights_out_s - in_bed->t_s;
+      for (const Movement& m : tl.movements) {
+        if (m.kind != MovementKind::kFidget) continue;
+        EXPECT_LT(m.t0_s, tl.lights_out_s) << activity << " seed " << seed;
+        ++fidgets;
+      }
+    }
+    fidgets_per_h[activity] = fidgets / (presleep_s / 3600.0);
+  }
+  std::printf("fidgets/h phone %.1f reading %.1f tv %.1f lying %.1f\n", fidgets_per_h["phone"],
+              fidgets_per_h["reading"], fidgets_per_h["tv"], fidgets_per_h["lying"]);
+  // Sitting adds the general fidgeting (40/h) to TV and reading; lying awake has none.
+  EXPECT_GT(fidgets_per_h["phone"], 70.0);
+  EXPECT_GT(fidgets_per_h["reading"], 60.0);
+  EXPECT_GT(fidgets_per_h["phone"], fidgets_per_h["tv"] + 20.0);
+  EXPECT_GT(fidgets_per_h["reading"], fidgets_per_h["tv"] + 10.0);
+  EXPECT_EQ(fidgets_per_h["lying"], 0.0);
 }
 
 TEST(Night, AgeFragmentsSleepAndAddsRestroomTrips) {
