@@ -489,5 +489,48 @@ TEST(PrimaryTrackerTest, SwitchesToAPersistentlyNearerPerson) {
   EXPECT_NEAR(st.range_m, 0.55, 0.01);
 }
 
+
+// Tests that an assessor that keeps bins' samples from earlier assessments (and moves
+// between more bins than it keeps) assesses exactly as a fresh one, bit for bit,
+// while the ring fills, wraps and the steering changes.
+TEST(CellAssessorTest, KeptSamplesGiveTheSameAssessmentAsAFreshAssessor) {
+  const RadarInfo radar = DefaultRadar();
+  const ArrayModel model = MakeArrayModel(radar, 1.0);
+  constexpr int kBins = 20;
+  const CellAssessorConfig config;
+  const double rate_hz = 20.0;
+  FrameRing ring(static_cast<int>(config.window_s * rate_hz), 3, kBins);
+  CellAssessor kept(model, config, rate_hz);
+  std::vector<std::complex<float>> profile(3 * kBins);
+  for (int n = 0; n < 1400; ++n) {
+    for (int rx = 0; rx < 3; ++rx) {
+      for (int b = 0; b < kBins; ++b) {
+        const double d = 0.5 * std::sin(2 * kPi * 0.25 * n / rate_hz + b) + 0.01 * std::sin(13.0 * n + rx);
+        profile[static_cast<std::size_t>(rx * kBins + b)] =
+            std::complex<float>(std::complex<double>(0.5, 0.2 * b) + std::polar(0.1, d + 0.7 * rx));
+      }
+    }
+    ring.Push(profile.data(), n / rate_hz);
+    if (n % 40 != 39) continue;
+    // Every bin once in a while (more than are kept), bin 3 every time.
+    for (int bin : {3, (n / 40) % kBins, (n / 40 * 7) % kBins}) {
+      CellPeak peak;
+      peak.bin = bin;
+      peak.range_m = 0.5 + 0.05 * bin;
+      peak.azimuth_rad = 0.01 * (n % 37) - 0.2;  // a steering that changes between updates
+      peak.elevation_rad = 0.05;
+      CellAssessor fresh(model, config, rate_hz);
+      const CellAssessment a = kept.Assess(ring, peak, 1e-4);
+      const CellAssessment b = fresh.Assess(ring, peak, 1e-4);
+      ASSERT_EQ(a.quality, b.quality) << n << " " << bin;
+      ASSERT_EQ(a.rate_bpm, b.rate_bpm);
+      ASSERT_EQ(a.depth_mm, b.depth_mm);
+      ASSERT_EQ(a.radius, b.radius);
+      ASSERT_EQ(kept.displacement_mm(), fresh.displacement_mm()) << n << " " << bin;
+      ASSERT_EQ(kept.times_s(), fresh.times_s());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace nightsim::pipeline
