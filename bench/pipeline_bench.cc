@@ -15,7 +15,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <string>
@@ -88,8 +90,32 @@ std::vector<EpochEstimate> Replay(nightsim::Pipeline* pipeline) {
   return out;
 }
 
-// A digest of what the pipeline computed: counts and sums a behaviour change would move.
+// FNV-1a over the bytes of one value: the hash below moves with any bit of any estimate.
+template <typename T>
+void HashValue(const T& v, std::uint64_t* h) {
+  unsigned char bytes[sizeof(T)];
+  std::memcpy(bytes, &v, sizeof(T));
+  for (unsigned char c : bytes) *h = (*h ^ c) * 1099511628211ull;
+}
+
+// A digest of what the pipeline computed: counts and sums a behaviour change would move,
+// and a hash of every field of every estimate (a speed-up meant to change nothing must
+// leave it bit for bit the same).
 std::string Digest(const std::vector<EpochEstimate>& out) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const EpochEstimate& e : out) {
+    HashValue(e.epoch, &hash);
+    HashValue(e.present, &hash);
+    HashValue(e.presence_confidence, &hash);
+    HashValue(e.session, &hash);
+    HashValue(e.tracking, &hash);
+    HashValue(e.target_range_m, &hash);
+    HashValue(e.target_angle_rad, &hash);
+    HashValue(e.resp_rate_bpm, &hash);
+    HashValue(e.movement, &hash);
+    HashValue(e.intent, &hash);
+    HashValue(e.stage, &hash);
+  }
   int present = 0, session = 0, tracking = 0, intent = 0, rated = 0;
   int stages[5] = {0, 0, 0, 0, 0};
   double rate_sum = 0.0, range_sum = 0.0, movement_sum = 0.0;
@@ -104,12 +130,12 @@ std::string Digest(const std::vector<EpochEstimate>& out) {
     movement_sum += e.movement;
     ++stages[static_cast<int>(e.stage) + 1];
   }
-  char buf[400];
+  char buf[480];
   std::snprintf(buf, sizeof buf,
                 "epochs %zu present %d session %d tracking %d intent %d rated %d rate_sum %.6f range_sum %.6f "
-                "movement_sum %.6f stages(none/W/L/D/R) %d/%d/%d/%d/%d",
+                "movement_sum %.6f stages(none/W/L/D/R) %d/%d/%d/%d/%d hash %016llx",
                 out.size(), present, session, tracking, intent, rated, rate_sum, range_sum, movement_sum, stages[0],
-                stages[1], stages[2], stages[3], stages[4]);
+                stages[1], stages[2], stages[3], stages[4], static_cast<unsigned long long>(hash));
   return buf;
 }
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "pipeline/respiration.h"
+#include "pipeline/simd.h"
 
 namespace nightsim::pipeline {
 
@@ -20,7 +21,70 @@ double Variance(const std::vector<double>& x) {
   return s / static_cast<double>(x.size());
 }
 
+// Bartlett beam toward a cell, y = a^H x / N (keeps a source's per-RX amplitude),
+// for n frames from per-RX contiguous samples x[r][i]: y = w0·x0, then += w_r·x_r in
+// RX order, the same operations per frame as beamforming frame by frame.
+NIGHTSIM_PIPELINE_CLONES
+void BeamSegment(const std::complex<float>* x, std::size_t rx_stride, int nr, const std::complex<float>* w, int n,
+                 std::complex<float>* __restrict y) {
+  const std::complex<float> w0 = w[0];
+  for (int i = 0; i < n; ++i) y[i] = w0 * x[i];
+  for (int r = 1; r < nr; ++r) {
+    const std::complex<float> wr = w[r];
+    const std::complex<float>* xr = x + static_cast<std::size_t>(r) * rx_stride;
+    for (int i = 0; i < n; ++i) y[i] += wr * xr[i];
+  }
+}
+
+// Bins whose samples are kept: the cells of one update (max_cells + far cells + the
+// sticky stream cell) with room to spare.
+constexpr std::size_t kKeptBins = 12;
+
 }  // namespace
+
+void CellAssessor::Beamform(const FrameRing& ring, int bin, const std::complex<float>* weights, int first, int n) {
+  const int nr = ring.num_rx();
+  const int nb = ring.num_bins();
+  const std::size_t capacity = static_cast<std::size_t>(ring.capacity());
+  const long long base = ring.pushed() - ring.size();  // frame number of ring frame 0
+  const long long begin = base + first;
+  const long long end = begin + n;
+  BinSeries* entry = nullptr;
+  for (BinSeries& e : series_) {
+    if (e.bin == bin) {
+      entry = &e;
+      break;
+    }
+  }
+  if (entry == nullptr) {
+    if (series_.size() < kKeptBins) {
+      series_.emplace_back();
+      entry = &series_.back();
+    } else {  // the least recently used bin makes room
+      entry = &*std::min_element(series_.begin(), series_.end(),
+                                 [](const BinSeries& a, const BinSeries& b) { return a.last_use < b.last_use; });
+    }
+    entry->bin = bin;
+    entry->begin = entry->end = 0;
+  }
+  entry->last_use = ++uses_;
+  entry->x.resize(capacity * static_cast<std::size_t>(nr));
+  // Held frames must overlap the window and not start after it; otherwise start over.
+  if (entry->end <= begin || entry->begin > begin || entry->end > end) entry->begin = entry->end = begin;
+  for (long long k = entry->end; k < end; ++k) {
+    const std::complex<float>* f = ring.Frame(static_cast<int>(k - base)) + bin;
+    const std::size_t slot = static_cast<std::size_t>(k) % capacity;
+    for (int r = 0; r < nr; ++r) entry->x[static_cast<std::size_t>(r) * capacity + slot] = f[r * nb];
+  }
+  entry->begin = begin;
+  entry->end = end;
+  // The window is at most two contiguous runs of the slots.
+  beam_.resize(static_cast<std::size_t>(n));
+  const std::size_t start = static_cast<std::size_t>(begin) % capacity;
+  const int first_run = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(n), capacity - start));
+  BeamSegment(entry->x.data() + start, capacity, nr, weights, first_run, beam_.data());
+  if (first_run < n) BeamSegment(entry->x.data(), capacity, nr, weights, n - first_run, beam_.data() + first_run);
+}
 
 CellAssessor::CellAssessor(ArrayModel model, CellAssessorConfig config, double frame_rate_hz)
     : model_(std::move(model)), config_(config), frame_rate_hz_(frame_rate_hz) {
@@ -42,21 +106,13 @@ CellAssessment CellAssessor::Assess(const FrameRing& ring, const CellPeak& peak,
   const int n = std::min(ring.size(), window);
   const int first = ring.size() - n;
   const int nr = ring.num_rx();
-  const int nb = ring.num_bins();
   std::complex<double> a[kMaxRx];
   SteeringVector(model_, peak.azimuth_rad, peak.elevation_rad, a);
   std::complex<float> w[kMaxRx];
   for (int r = 0; r < nr; ++r) w[r] = std::complex<float>(std::conj(a[r]) / static_cast<double>(nr));
-  beam_.resize(static_cast<std::size_t>(n));
   times_s_.resize(static_cast<std::size_t>(n));
-  // Bartlett beam toward the cell: y = a^H x / N keeps a source's per-RX amplitude.
-  for (int i = 0; i < n; ++i) {
-    const std::complex<float>* f = ring.Frame(first + i) + peak.bin;
-    std::complex<float> y = w[0] * f[0];
-    for (int r = 1; r < nr; ++r) y += w[r] * f[r * nb];
-    beam_[static_cast<std::size_t>(i)] = y;
-    times_s_[static_cast<std::size_t>(i)] = ring.TimeS(first + i);
-  }
+  for (int i = 0; i < n; ++i) times_s_[static_cast<std::size_t>(i)] = ring.TimeS(first + i);
+  Beamform(ring, peak.bin, w, first, n);
   const Demodulation demod = ExtractDisplacement(beam_.data(), n, model_.wavelength_m,
                                                  config_.max_radius_over_spread, &displacement_mm_);
   out.mode = demod.mode;

@@ -5,6 +5,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "pipeline/simd.h"
+
 namespace nightsim::pipeline {
 
 double MbicPenalty(std::size_t n, double noise_sd) {
@@ -17,23 +19,23 @@ double SegmentMean(std::span<const double> x, std::size_t begin, std::size_t end
   return sum / static_cast<double>(end - begin);
 }
 
+// The AVX2 clone widens the element-wise candidate loop below; the sums (prefix sums,
+// the minimum) stay sequential, so both clones return the same change points.
+NIGHTSIM_PIPELINE_CLONES
 std::vector<std::size_t> DetectChangePoints(std::span<const double> x, double penalty, std::size_t min_segment) {
   if (!(penalty >= 0.0)) throw std::invalid_argument("DetectChangePoints: penalty must be >= 0");
   if (min_segment == 0) throw std::invalid_argument("DetectChangePoints: min_segment must be >= 1");
   const std::size_t n = x.size();
   if (n < 2 * min_segment) return {};
 
-  // Prefix sums make the L2 cost of any segment O(1): C = Σy² − (Σy)²/len.
+  // Prefix sums make the L2 cost of any segment O(1): C = Σy² − (Σy)²/len (computed
+  // inline in the candidate loop below).
   std::vector<double> s1(n + 1, 0.0), s2(n + 1, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
     s1[i + 1] = s1[i] + x[i];
     s2[i + 1] = s2[i] + x[i] * x[i];
   }
-  auto cost = [&](std::size_t a, std::size_t b) {
-    const double len = static_cast<double>(b - a);
-    const double sum = s1[b] - s1[a];
-    return std::max(0.0, (s2[b] - s2[a]) - sum * sum / len);
-  };
+
 
   constexpr double kInf = std::numeric_limits<double>::infinity();
   // best[t]: optimal penalised cost of x[0, t); last[t]: its last change point.

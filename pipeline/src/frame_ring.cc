@@ -20,6 +20,7 @@ void FrameRing::Push(const std::complex<float>* profile, double time_s) {
   times_s_[static_cast<std::size_t>(head_)] = time_s;
   head_ = (head_ + 1) % capacity_;
   size_ = std::min(size_ + 1, capacity_);
+  ++pushed_;
 }
 
 }  // namespace nightsim::pipeline

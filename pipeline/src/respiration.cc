@@ -40,12 +40,38 @@ RateEstimate EstimateRate(const std::vector<double>& x, double sample_rate_hz, d
   const int lo = kmin - 1;
   const int hi = std::min(kmax + 1, n - 1);
   std::vector<double> r(static_cast<std::size_t>(hi - lo + 1), 0.0);
-  for (int k = lo; k <= hi; ++k) {
-    double s = 0.0;
-    for (int i = 0; i + k < n; ++i) s += x[static_cast<std::size_t>(i)] * x[static_cast<std::size_t>(i + k)];
+  const double* xs = x.data();
+  auto normalised = [&](int k, double s) {
     const double e1 = energy[static_cast<std::size_t>(n - k)];
     const double e2 = energy[static_cast<std::size_t>(n)] - energy[static_cast<std::size_t>(k)];
     r[static_cast<std::size_t>(k - lo)] = (e1 > 0.0 && e2 > 0.0) ? s / std::sqrt(e1 * e2) : 0.0;
+  };
+  // Four lags per pass: four independent sums instead of one chain of dependent adds.
+  // Each lag's sum still adds its products in increasing i, so r is the same, bit for
+  // bit, as one lag at a time.
+  int k = lo;
+  for (; k + 3 <= hi; k += 4) {
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    const int common = n - (k + 3);  // i < common: all four lags have a term (hi ≤ n − 1)
+    for (int i = 0; i < common; ++i) {
+      const double xi = xs[i];
+      s0 += xi * xs[i + k];
+      s1 += xi * xs[i + k + 1];
+      s2 += xi * xs[i + k + 2];
+      s3 += xi * xs[i + k + 3];
+    }
+    for (int i = common; i + k < n; ++i) s0 += xs[i] * xs[i + k];
+    for (int i = common; i + k + 1 < n; ++i) s1 += xs[i] * xs[i + k + 1];
+    for (int i = common; i + k + 2 < n; ++i) s2 += xs[i] * xs[i + k + 2];
+    normalised(k, s0);
+    normalised(k + 1, s1);
+    normalised(k + 2, s2);
+    normalised(k + 3, s3);
+  }
+  for (; k <= hi; ++k) {
+    double s = 0.0;
+    for (int i = 0; i + k < n; ++i) s += xs[i] * xs[i + k];
+    normalised(k, s);
   }
   auto at = [&](int k) { return r[static_cast<std::size_t>(k - lo)]; };
   double best = 0.0;

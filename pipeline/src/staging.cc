@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -31,6 +33,12 @@ BoostedTrees::BoostedTrees(std::string_view model_json, int expected_features) {
     // One thread: the pipeline runs beside the simulator on a shared machine, and a
     // single-row prediction gains nothing from more.
     Check(XGBoosterSetParam(booster, "nthread", "1"), "set nthread");
+    // One proxy matrix for every prediction: a fresh DMatrix per row (what
+    // XGBoosterPredict needs) costs more than walking the trees, mostly in its
+    // construction (which reads the cgroup CPU quota from /sys each time).
+    DMatrixHandle proxy = nullptr;
+    Check(XGProxyDMatrixCreate(&proxy), "proxy matrix");
+    proxy_ = proxy;
     bst_ulong n = 0;
     Check(XGBoosterGetNumFeature(booster, &n), "number of features");
     num_features_ = static_cast<int>(n);
@@ -40,6 +48,8 @@ BoostedTrees::BoostedTrees(std::string_view model_json, int expected_features) {
                                   " (retrain with `nightsim train`)");
     }
   } catch (...) {
+    if (proxy_ != nullptr) XGDMatrixFree(static_cast<DMatrixHandle>(proxy_));
+    proxy_ = nullptr;
     XGBoosterFree(booster);
     booster_ = nullptr;
     throw;
@@ -47,6 +57,7 @@ BoostedTrees::BoostedTrees(std::string_view model_json, int expected_features) {
 }
 
 BoostedTrees::~BoostedTrees() {
+  if (proxy_ != nullptr) XGDMatrixFree(static_cast<DMatrixHandle>(proxy_));
   if (booster_ != nullptr) XGBoosterFree(static_cast<BoosterHandle>(booster_));
 }
 
@@ -54,17 +65,28 @@ std::vector<float> BoostedTrees::Predict(std::span<const float> inputs) const {
   if (static_cast<int>(inputs.size()) != num_features_) {
     throw std::invalid_argument("BoostedTrees::Predict: wrong number of inputs");
   }
-  DMatrixHandle matrix = nullptr;
-  Check(XGDMatrixCreateFromMat(inputs.data(), 1, inputs.size(), std::numeric_limits<float>::quiet_NaN(), &matrix),
-        "matrix");
-  bst_ulong len = 0;
+  // In-place prediction on the caller's row (an __array_interface__ naming its
+  // address): the same trees summed in the same order as through a DMatrix, so the
+  // same floats, without building a matrix per row.
+  char array[160];
+  std::snprintf(array, sizeof array,
+                "{\"data\": [%llu, true], \"shape\": [1, %zu], \"typestr\": \"<f4\", \"version\": 3}",
+                static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(inputs.data())), inputs.size());
+  // Plain values (type 0: probabilities after the objective's transform), every tree,
+  // NaN = missing (as XGDMatrixCreateFromMat was told before); the installed library
+  // (1.6) also requires cache_id.
+  static constexpr char kConfig[] =
+      "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, "
+      "\"strict_shape\": false, \"missing\": NaN, \"cache_id\": 0}";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dims = 0;
   const float* result = nullptr;
-  const int status = XGBoosterPredict(static_cast<BoosterHandle>(booster_), matrix, 0, 0, 0, &len, &result);
-  std::vector<float> out;
-  if (status == 0) out.assign(result, result + len);
-  XGDMatrixFree(matrix);
-  Check(status, "predict");
-  return out;
+  Check(XGBoosterPredictFromDense(static_cast<BoosterHandle>(booster_), array, kConfig,
+                                  static_cast<DMatrixHandle>(proxy_), &shape, &dims, &result),
+        "predict");
+  bst_ulong len = 1;
+  for (bst_ulong d = 0; d < dims; ++d) len *= shape[d];
+  return std::vector<float>(result, result + len);
 }
 
 // ---------------------------------------------------------------------------

@@ -98,6 +98,69 @@ TEST(PhaseExtractionTest, ArcDemodulationRecoversAWrappingDisplacement) {
   for (int i = 0; i < 400; ++i) ASSERT_NEAR(d[static_cast<std::size_t>(i)] - offset, truth[static_cast<std::size_t>(i)], 1e-3) << i;
 }
 
+// The scalar phase computation ExtractDisplacement's arc mode had before its phase
+// loop was vectorised (A&S 4.4.49 atan2, then unwrapping), kept as the reference.
+std::vector<double> ScalarArcDisplacementMm(const std::vector<std::complex<float>>& y, std::complex<double> centre,
+                                            double lambda) {
+  auto atan2_as = [](double yv, double xv) {
+    const double ax = std::abs(xv), ay = std::abs(yv);
+    const double hi = std::max(ax, ay);
+    if (hi == 0.0) return 0.0;
+    const double a = std::min(ax, ay) / hi;
+    const double s = a * a;
+    double r = 0.0028662257;
+    for (double c : {-0.0161657367, 0.0429096138, -0.0752896400, 0.1065626393, -0.1420889944, 0.1999355085,
+                     -0.3333314528}) {
+      r = r * s + c;
+    }
+    r = (r * s + 1.0) * a;
+    if (ay > ax) r = 0.5 * kPi - r;
+    if (xv < 0.0) r = kPi - r;
+    return yv < 0.0 ? -r : r;
+  };
+  const double mm_per_rad = lambda / (4.0 * kPi) * 1e3;
+  std::vector<double> d(y.size());
+  double previous = 0.0, unwrapped = 0.0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const std::complex<double> v = std::complex<double>(y[i]) - centre;
+    const double phase = atan2_as(v.imag(), v.real());
+    if (i == 0) {
+      unwrapped = phase;
+    } else {
+      double step = phase - previous;
+      if (step > kPi) step -= 2.0 * kPi;
+      else if (step < -kPi) step += 2.0 * kPi;
+      unwrapped += step;
+    }
+    previous = phase;
+    d[i] = unwrapped * mm_per_rad;
+  }
+  return d;
+}
+
+// Tests that the vectorised arc demodulation (whichever clone the CPU runs) gives the
+// scalar reference's displacement bit for bit, points on every side of the centre
+// and exactly at it included.
+TEST(PhaseExtractionTest, ArcDemodulationIsBitIdenticalToTheScalarReference) {
+  const double lambda = 0.00496;
+  const std::complex<double> clutter(-0.3, 0.7);
+  std::vector<std::complex<float>> y;
+  for (int i = 0; i < 401; ++i) {
+    const double d_mm = 4.0 * std::sin(2 * kPi * 0.3 * i / 20.0) + 0.01 * std::sin(17.0 * i);
+    y.push_back(std::complex<float>(clutter + std::polar(0.2 + 0.01 * std::cos(5.0 * i), 4 * kPi * d_mm * 1e-3 / lambda)));
+  }
+  const CircleFit fit = FitCircle(y.data(), static_cast<int>(y.size()));
+  ASSERT_TRUE(fit.ok);
+  y[7] = std::complex<float>(fit.centre);  // a point on the centre (to float precision)
+  std::vector<double> d;
+  const Demodulation dm = ExtractDisplacement(y.data(), static_cast<int>(y.size()), lambda, 10.0, &d);
+  ASSERT_EQ(dm.mode, DemodMode::kArc);
+  const CircleFit refit = FitCircle(y.data(), static_cast<int>(y.size()));
+  const std::vector<double> reference = ScalarArcDisplacementMm(y, refit.centre, lambda);
+  ASSERT_EQ(d.size(), reference.size());
+  for (std::size_t i = 0; i < d.size(); ++i) ASSERT_EQ(d[i], reference[i]) << i;  // exact, not near
+}
+
 // Tests that a short arc (back-facing sleeper, 0.2 mm) falls back to linear
 // demodulation with the right waveform shape and sign.
 TEST(PhaseExtractionTest, ShortArcUsesLinearDemodulationWithTheArcSign) {
@@ -424,6 +487,49 @@ TEST(PrimaryTrackerTest, SwitchesToAPersistentlyNearerPerson) {
   ASSERT_NEAR(st.range_m, 0.95, 1e-9);
   for (int s = 12; s < 50; ++s) st = t.Update(s, {Cell(15, 0.55, -0.3, 16.0), Cell(25, 0.95, -0.2, 14.0)}, false);
   EXPECT_NEAR(st.range_m, 0.55, 0.01);
+}
+
+
+// Tests that an assessor that keeps bins' samples from earlier assessments (and moves
+// between more bins than it keeps) assesses exactly as a fresh one, bit for bit,
+// while the ring fills, wraps and the steering changes.
+TEST(CellAssessorTest, KeptSamplesGiveTheSameAssessmentAsAFreshAssessor) {
+  const RadarInfo radar = DefaultRadar();
+  const ArrayModel model = MakeArrayModel(radar, 1.0);
+  constexpr int kBins = 20;
+  const CellAssessorConfig config;
+  const double rate_hz = 20.0;
+  FrameRing ring(static_cast<int>(config.window_s * rate_hz), 3, kBins);
+  CellAssessor kept(model, config, rate_hz);
+  std::vector<std::complex<float>> profile(3 * kBins);
+  for (int n = 0; n < 1400; ++n) {
+    for (int rx = 0; rx < 3; ++rx) {
+      for (int b = 0; b < kBins; ++b) {
+        const double d = 0.5 * std::sin(2 * kPi * 0.25 * n / rate_hz + b) + 0.01 * std::sin(13.0 * n + rx);
+        profile[static_cast<std::size_t>(rx * kBins + b)] =
+            std::complex<float>(std::complex<double>(0.5, 0.2 * b) + std::polar(0.1, d + 0.7 * rx));
+      }
+    }
+    ring.Push(profile.data(), n / rate_hz);
+    if (n % 40 != 39) continue;
+    // Every bin once in a while (more than are kept), bin 3 every time.
+    for (int bin : {3, (n / 40) % kBins, (n / 40 * 7) % kBins}) {
+      CellPeak peak;
+      peak.bin = bin;
+      peak.range_m = 0.5 + 0.05 * bin;
+      peak.azimuth_rad = 0.01 * (n % 37) - 0.2;  // a steering that changes between updates
+      peak.elevation_rad = 0.05;
+      CellAssessor fresh(model, config, rate_hz);
+      const CellAssessment a = kept.Assess(ring, peak, 1e-4);
+      const CellAssessment b = fresh.Assess(ring, peak, 1e-4);
+      ASSERT_EQ(a.quality, b.quality) << n << " " << bin;
+      ASSERT_EQ(a.rate_bpm, b.rate_bpm);
+      ASSERT_EQ(a.depth_mm, b.depth_mm);
+      ASSERT_EQ(a.radius, b.radius);
+      ASSERT_EQ(kept.displacement_mm(), fresh.displacement_mm()) << n << " " << bin;
+      ASSERT_EQ(kept.times_s(), fresh.times_s());
+    }
+  }
 }
 
 }  // namespace

@@ -42,7 +42,9 @@ struct CellAssessment {
 
 /// Beamforms one cell's slow-time signal from a FrameRing, demodulates it
 /// (ExtractDisplacement) and measures its respiration. Buffers are reused: no
-/// allocation after the first calls.
+/// allocation after the first calls. The per-RX samples of the last few bins
+/// assessed are kept contiguous, so assessing a bin again (the usual case: the
+/// tracked body stays in its bin) gathers only the frames new since from the ring.
 class CellAssessor {
  public:
   /// Throws std::invalid_argument on non-positive window or rates.
@@ -63,8 +65,23 @@ class CellAssessor {
   }
 
  private:
+  // One bin's samples of consecutive frames, per RX, by frame number
+  // (FrameRing::pushed() order): RX r of frame k at x[r·capacity + k % capacity].
+  struct BinSeries {
+    int bin{-1};
+    long long begin{0};  // first frame held
+    long long end{0};    // one past the last frame held
+    long long last_use{0};
+    std::vector<std::complex<float>> x;
+  };
+  // Fills beam_ with the beam toward `weights` of bin `bin` over `n` frames from
+  // ring frame `first` on.
+  void Beamform(const FrameRing& ring, int bin, const std::complex<float>* weights, int first, int n);
+
   ArrayModel model_;
   CellAssessorConfig config_;
+  std::vector<BinSeries> series_;
+  long long uses_{0};
   double frame_rate_hz_;
   std::vector<std::complex<float>> beam_;
   std::vector<double> displacement_mm_;

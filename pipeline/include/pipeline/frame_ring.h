@@ -22,6 +22,9 @@ class FrameRing {
   int capacity() const { return capacity_; }  ///< maximum stored frames
   int num_rx() const { return num_rx_; }
   int num_bins() const { return num_bins_; }
+  /// Profiles pushed since construction: the i-th stored frame is the
+  /// (pushed() − size() + i)-th ever pushed, a number that stays with the frame.
+  long long pushed() const { return pushed_; }
 
   /// Profile of the i-th stored frame, 0 = oldest. Precondition: 0 ≤ i < size().
   const std::complex<float>* Frame(int i) const {
@@ -41,6 +44,7 @@ class FrameRing {
   int num_bins_;
   int head_{0};  // next slot to write
   int size_{0};
+  long long pushed_{0};
   std::vector<std::complex<float>> data_;
   std::vector<double> times_s_;
 };

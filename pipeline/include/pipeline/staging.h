@@ -38,6 +38,7 @@ class BoostedTrees {
 
  private:
   void* booster_{nullptr};  // BoosterHandle
+  void* proxy_{nullptr};    // DMatrixHandle of a proxy matrix reused by every Predict
   int num_features_{0};
 };
 

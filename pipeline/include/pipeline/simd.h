@@ -1,0 +1,18 @@
+#pragma once
+/// \file
+/// How a hot per-element loop of the pipeline gets an AVX2 clone (for pipeline/src).
+//
+// A function marked NIGHTSIM_PIPELINE_CLONES is compiled twice, for baseline x86-64
+// and for AVX2, and the loader picks one by the CPU. Vectorisation only widens loops
+// whose elements are computed independently; GCC never reorders a floating-point sum
+// without -ffast-math, so reductions stay sequential. Each value thus sees the same
+// IEEE operations in the same order in either clone (AVX2 brings wider registers, not
+// FMA), and results are bit-identical on any machine.
+// NIGHTSIM_NO_TARGET_CLONES builds the baseline code alone (to check that identity).
+
+/// NIGHTSIM_PIPELINE_CLONES: marks a function for an AVX2 clone beside the baseline one.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(NIGHTSIM_NO_TARGET_CLONES)
+#define NIGHTSIM_PIPELINE_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define NIGHTSIM_PIPELINE_CLONES
+#endif
