@@ -3,7 +3,10 @@
 // RunSweepNights), on the night of bench/night_bench.yaml: 8 hours, two sleepers and
 // a cat.
 //
-//   build/bench/night_bench [--reps N] [--dir FOLDER]
+//   build/bench/night_bench [--reps N] [--dir FOLDER] [--only ROW]
+//
+// --only night|raw|hdf5|memory|sweep measures that row alone (e.g. `--only hdf5 --reps 9`
+// to profile or compare the HDF5 write without minutes of the other rows).
 //
 // Rows (wall time, median of N repetitions, default 3; the process runs on one core
 // except the 2-worker sweep):
@@ -148,10 +151,18 @@ int main(int argc, char** argv) {
   if (argc == 3 && std::strcmp(argv[1], "--memory-child") == 0) return MemoryChild(argv[2]);
   int reps = 3;
   fs::path dir = "night_bench.tmp";
+  std::string only;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--reps") == 0) reps = std::max(1, std::atoi(argv[i + 1]));
     else if (std::strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
+    else if (std::strcmp(argv[i], "--only") == 0) only = argv[i + 1];
   }
+  const std::vector<std::string> row_names = {"night", "raw", "hdf5", "memory", "sweep"};
+  if (!only.empty() && std::find(row_names.begin(), row_names.end(), only) == row_names.end()) {
+    std::fprintf(stderr, "night_bench: --only expects night, raw, hdf5, memory or sweep, got '%s'\n", only.c_str());
+    return 2;
+  }
+  auto wanted = [&](const char* row) { return only.empty() || only == row; };
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::vector<Row> rows;
@@ -162,79 +173,87 @@ int main(int argc, char** argv) {
   char buf[256];
 
   // 1. The whole night at range level, nothing written.
-  const auto night = nightsim::harness::LoadScenario(kScenario);
-  std::vector<double> night_s;
-  for (int r = 0; r < reps; ++r) {
-    night_s.push_back(WallS([&] { (void)nightsim::harness::RunNight(night, {kSeed, RadarLevel::kRange}); }));
+  if (wanted("night")) {
+    const auto night = nightsim::harness::LoadScenario(kScenario);
+    std::vector<double> night_s;
+    for (int r = 0; r < reps; ++r) {
+      night_s.push_back(WallS([&] { (void)nightsim::harness::RunNight(night, {kSeed, RadarLevel::kRange}); }));
+    }
+    const double night_median_s = Median(night_s);
+    std::snprintf(buf, sizeof buf, "%.2f s (%.0fx real time)", night_median_s, kNightS / night_median_s);
+    add("8-h night, range: simulate + pipeline + score", buf, "<= 2 s (>= 14,400x)", night_median_s <= 2.0);
   }
-  const double night_median_s = Median(night_s);
-  std::snprintf(buf, sizeof buf, "%.2f s (%.0fx real time)", night_median_s, kNightS / night_median_s);
-  add("8-h night, range: simulate + pipeline + score", buf, "<= 2 s (>= 14,400x)", night_median_s <= 2.0);
 
   // 2. Raw synthesis: 30 minutes at raw level with an idle pipeline, ×16.
   const auto half_hour = nightsim::harness::LoadScenario(kScenario, kHalfHour);
-  std::vector<double> raw_s;
-  for (int r = 0; r < reps; ++r) {
-    IdlePipeline idle;
-    raw_s.push_back(WallS([&] { (void)nightsim::harness::RunNight(half_hour, {kSeed, RadarLevel::kRaw}, &idle); }));
+  if (wanted("raw")) {
+    std::vector<double> raw_s;
+    for (int r = 0; r < reps; ++r) {
+      IdlePipeline idle;
+      raw_s.push_back(WallS([&] { (void)nightsim::harness::RunNight(half_hour, {kSeed, RadarLevel::kRaw}, &idle); }));
+    }
+    const double raw_night_s = 16 * Median(raw_s);
+    std::snprintf(buf, sizeof buf, "%.1f s (30 min timed, x16)", raw_night_s);
+    add("8-h night, raw synthesis (idle pipeline)", buf, "<= 30 s", raw_night_s <= 30.0);
   }
-  const double raw_night_s = 16 * Median(raw_s);
-  std::snprintf(buf, sizeof buf, "%.1f s (30 min timed, x16)", raw_night_s);
-  add("8-h night, raw synthesis (idle pipeline)", buf, "<= 30 s", raw_night_s <= 30.0);
 
   // 3. HDF5 range frames against a plain sequential write of the same bytes.
-  std::vector<RadarFrame> frames;
-  const nightsim::harness::NightRun run = nightsim::harness::RunNight(
-      half_hour, {kSeed, RadarLevel::kRange}, nullptr, [&](const RadarFrame& f) { frames.push_back(f); });
-  std::vector<double> h5_s, plain_s;
-  std::uintmax_t file_bytes = 0;
-  for (int r = 0; r < reps; ++r) {
-    const std::string h5 = (dir / "night.h5").string();
-    h5_s.push_back(WallS([&] {
-      nightsim::harness::NightFileWriter writer(h5, half_hour, kSeed, {.frames = RadarLevel::kRange});
-      const nightsim::harness::FrameSink sink = writer.Sink();
-      for (const RadarFrame& f : frames) sink(f);
-      writer.Finish(run);
-    }));
-    file_bytes = fs::file_size(h5);
-    fs::remove(h5);
-    const std::string plain = (dir / "plain.bin").string();
-    plain_s.push_back(WallS([&] { PlainWrite(plain, file_bytes); }));
-    fs::remove(plain);
+  if (wanted("hdf5")) {
+    std::vector<RadarFrame> frames;
+    const nightsim::harness::NightRun run = nightsim::harness::RunNight(
+        half_hour, {kSeed, RadarLevel::kRange}, nullptr, [&](const RadarFrame& f) { frames.push_back(f); });
+    std::vector<double> h5_s, plain_s;
+    std::uintmax_t file_bytes = 0;
+    for (int r = 0; r < reps; ++r) {
+      const std::string h5 = (dir / "night.h5").string();
+      h5_s.push_back(WallS([&] {
+        nightsim::harness::NightFileWriter writer(h5, half_hour, kSeed, {.frames = RadarLevel::kRange});
+        const nightsim::harness::FrameSink sink = writer.Sink();
+        for (const RadarFrame& f : frames) sink(f);
+        writer.Finish(run);
+      }));
+      file_bytes = fs::file_size(h5);
+      fs::remove(h5);
+      const std::string plain = (dir / "plain.bin").string();
+      plain_s.push_back(WallS([&] { PlainWrite(plain, file_bytes); }));
+      fs::remove(plain);
+    }
+    const double ratio = Median(h5_s) / Median(plain_s);
+    std::snprintf(buf, sizeof buf, "%.2fx (%.0f MB: %.0f vs %.0f MB/s)", ratio, file_bytes / 1e6,
+                  file_bytes / 1e6 / Median(h5_s), file_bytes / 1e6 / Median(plain_s));
+    add("HDF5 range-frame write / plain write", buf, "<= 2x", ratio <= 2.0);
   }
-  const double ratio = Median(h5_s) / Median(plain_s);
-  std::snprintf(buf, sizeof buf, "%.2fx (%.0f MB: %.0f vs %.0f MB/s)", ratio, file_bytes / 1e6,
-                file_bytes / 1e6 / Median(h5_s), file_bytes / 1e6 / Median(plain_s));
-  add("HDF5 range-frame write / plain write", buf, "<= 2x", ratio <= 2.0);
-  frames.clear();
-  frames.shrink_to_fit();
 
   // 4. Peak memory of a 2-hour and an 8-hour night, each in a fresh process.
-  const double peak2_mb = ChildPeakMb("2"), peak8_mb = ChildPeakMb("8");
-  std::snprintf(buf, sizeof buf, "%.0f MB / %.0f MB", peak2_mb, peak8_mb);
-  add("peak RSS, 2-h / 8-h night (range)", buf, "< 200 MB, about equal",
-      peak2_mb > 0 && peak8_mb > 0 && peak8_mb < 200 && peak8_mb < 1.25 * peak2_mb);
+  if (wanted("memory")) {
+    const double peak2_mb = ChildPeakMb("2"), peak8_mb = ChildPeakMb("8");
+    std::snprintf(buf, sizeof buf, "%.0f MB / %.0f MB", peak2_mb, peak8_mb);
+    add("peak RSS, 2-h / 8-h night (range)", buf, "< 200 MB, about equal",
+        peak2_mb > 0 && peak8_mb > 0 && peak8_mb < 200 && peak8_mb < 1.25 * peak2_mb);
+  }
 
   // 5. Sweep throughput on 1 and 2 workers.
-  const auto spec = nightsim::harness::LoadSweep(kSweep);
-  const auto manifest = nightsim::harness::ExpandSweep(spec);
-  double sweep_s[2] = {0, 0};
-  int sweep_nights = 0;
-  for (int jobs : {1, 2}) {
-    const fs::path out = dir / ("sweep-j" + std::to_string(jobs));
-    nightsim::harness::SweepRunOptions options;
-    options.jobs = jobs;
-    options.out_dir = out.string();
-    options.progress = nullptr;
-    const auto summary = nightsim::harness::RunSweepNights(spec, manifest, options);
-    sweep_s[jobs - 1] = summary.wall_s;
-    sweep_nights = summary.ran;
-    fs::remove_all(out);
+  if (wanted("sweep")) {
+    const auto spec = nightsim::harness::LoadSweep(kSweep);
+    const auto manifest = nightsim::harness::ExpandSweep(spec);
+    double sweep_s[2] = {0, 0};
+    int sweep_nights = 0;
+    for (int jobs : {1, 2}) {
+      const fs::path out = dir / ("sweep-j" + std::to_string(jobs));
+      nightsim::harness::SweepRunOptions options;
+      options.jobs = jobs;
+      options.out_dir = out.string();
+      options.progress = nullptr;
+      const auto summary = nightsim::harness::RunSweepNights(spec, manifest, options);
+      sweep_s[jobs - 1] = summary.wall_s;
+      sweep_nights = summary.ran;
+      fs::remove_all(out);
+    }
+    const double efficiency = sweep_s[0] / (2 * sweep_s[1]);
+    std::snprintf(buf, sizeof buf, "%.1f / %.1f nights/min, %.0f %% efficiency", 60 * sweep_nights / sweep_s[0],
+                  60 * sweep_nights / sweep_s[1], 100 * efficiency);
+    add("sweep (8 x 75-min nights), 1 / 2 workers", buf, ">= 90 % efficiency", efficiency >= 0.9);
   }
-  const double efficiency = sweep_s[0] / (2 * sweep_s[1]);
-  std::snprintf(buf, sizeof buf, "%.1f / %.1f nights/min, %.0f %% efficiency", 60 * sweep_nights / sweep_s[0],
-                60 * sweep_nights / sweep_s[1], 100 * efficiency);
-  add("sweep (8 x 75-min nights), 1 / 2 workers", buf, ">= 90 % efficiency", efficiency >= 0.9);
   fs::remove_all(dir);
 
   std::printf("\nnightsim whole-night benchmark: %s (8 h, 2 sleepers + cat), seed %llu, "

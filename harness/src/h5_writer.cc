@@ -114,7 +114,10 @@ hid_t MemTypeOf(H5Elem elem) {
     case H5Elem::kInt64: return H5T_NATIVE_INT64;
     case H5Elem::kFloat32: return H5T_NATIVE_FLOAT;
     case H5Elem::kFloat64: return H5T_NATIVE_DOUBLE;
-    case H5Elem::kComplex64: return ComplexType(H5T_NATIVE_FLOAT);
+    // The file's own {r, i} compound of little-endian float32 (the memory layout of
+    // std::complex<float> on every platform nightsim builds for): with identical
+    // memory and file types HDF5 takes its no-op conversion path.
+    case H5Elem::kComplex64: return ComplexType(H5T_IEEE_F32LE);
   }
   return -1;
 }
@@ -137,9 +140,9 @@ std::size_t H5ElemBytes(H5Elem elem) {
 // H5Series
 
 H5Series::H5Series(hid_t dataset, hid_t mem_type, H5Elem elem, std::vector<hsize_t> row_shape, std::size_t chunk_rows,
-                   std::string path)
+                   bool direct, std::string path)
     : dataset_(dataset), mem_type_(mem_type), elem_(elem), row_shape_(std::move(row_shape)), chunk_rows_(chunk_rows),
-      path_(std::move(path)) {
+      direct_(direct), path_(std::move(path)) {
   for (hsize_t d : row_shape_) row_elements_ *= d;
   row_bytes_ = row_elements_ * H5ElemBytes(elem_);
   buffer_.resize(chunk_rows_ * row_bytes_);
@@ -190,12 +193,34 @@ void H5Series::AppendBytes(const void* data, std::size_t count, H5Elem elem) {
 
 void H5Series::Flush() {
   if (buffered_rows_ == 0 || dataset_ < 0) return;
+  // A direct write stores the whole chunk: the rows past the data are zeros (outside
+  // the dataset's extent, never read), so the file's bytes do not depend on what the
+  // buffer held before.
+  if (direct_) std::fill(buffer_.begin() + static_cast<std::ptrdiff_t>(buffered_rows_ * row_bytes_), buffer_.end(), 0);
   WriteRows(buffer_.data(), buffered_rows_);
   buffered_rows_ = 0;
 }
 
 void H5Series::WriteRows(const unsigned char* data, std::size_t rows) {
   const std::size_t rank = row_shape_.size() + 1;
+  if (direct_) {
+    // Unfiltered chunks go to the file as they are (H5Dwrite_chunk): no selection, no
+    // type conversion, no copy into the chunk cache. `rows` is whole chunks, or the
+    // last rows of the series at the start of a zero-padded chunk buffer (Flush).
+    std::vector<hsize_t> dims(rank), offset(rank, 0);
+    for (std::size_t d = 1; d < rank; ++d) dims[d] = row_shape_[d - 1];
+    const std::size_t chunk_bytes = chunk_rows_ * row_bytes_;
+    for (std::size_t done = 0; done < rows; done += chunk_rows_) {
+      const std::size_t n = std::min(chunk_rows_, rows - done);
+      dims[0] = static_cast<hsize_t>(rows_written_) + n;
+      offset[0] = static_cast<hsize_t>(rows_written_);
+      Check(H5Dset_extent(dataset_, dims.data()), "extend " + path_);
+      Check(H5Dwrite_chunk(dataset_, H5P_DEFAULT, 0, offset.data(), chunk_bytes, data + done * row_bytes_),
+            "write " + path_);
+      rows_written_ += static_cast<std::int64_t>(n);
+    }
+    return;
+  }
   std::vector<hsize_t> dims(rank), start(rank, 0), count(rank);
   dims[0] = static_cast<hsize_t>(rows_written_) + rows;
   count[0] = rows;
@@ -387,7 +412,11 @@ H5Series& H5Writer::Series(const std::string& path, H5Elem elem, const std::vect
   const hid_t ds = CheckId(H5Dcreate2(file_, path.c_str(), file_type.id, space.id, H5P_DEFAULT, dcpl.id, H5P_DEFAULT),
                            "create " + path);
   std::vector<hsize_t> shape(row_shape.begin(), row_shape.end());
-  series_.push_back(std::unique_ptr<H5Series>(new H5Series(ds, MemTypeOf(elem), elem, std::move(shape), chunk_rows, path)));
+  // Unfiltered series write their chunks directly; filtered ones go through H5Dwrite,
+  // which runs the filters.
+  const bool direct = options.deflate <= 0;
+  series_.push_back(
+      std::unique_ptr<H5Series>(new H5Series(ds, MemTypeOf(elem), elem, std::move(shape), chunk_rows, direct, path)));
   Attr(path, "unit", unit);
   return *series_.back();
 }

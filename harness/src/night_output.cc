@@ -73,9 +73,14 @@ const char* KindName(BodyKind k) {
 
 // Frames of body truth gathered before one append per column (bounded memory).
 constexpr std::size_t kBodyBlockFrames = 8192;
-// Per-frame body truth deflates well (positions and postures are piecewise constant);
-// level 1 keeps the cost of compressing a night's breathing waveforms low.
+// Per-frame body truth: positions, heading, posture and presence flags are piecewise
+// constant and deflate (level 1) to a few per cent.
 constexpr int kTruthDeflate = 1;
+// The chest, abdomen and heart waveforms are smooth but their float mantissas are
+// noise-like: they deflate only to ~75 %, and compressing them cost more than writing
+// the range frames themselves. Beside range or raw frames (which dwarf them) they are
+// stored uncompressed; at stream level, where they are much of the file, deflated.
+constexpr int kWaveformDeflateBesideFrames = 0;
 // Raw IF samples sit on the ADC's few quantization levels: shuffled and deflated at
 // level 1 they shrink to ~9 % at ~110 MB/s. Range profiles are noise-like floats that
 // deflate only to ~80 % at ~19 MB/s, so they are stored uncompressed.
@@ -86,23 +91,31 @@ constexpr int kStreamDeflate = 4;
 // Every body's state at frame rate, replayed from its timeline: BodySignal is a pure
 // function of the timeline and the body's own streams, so the replay returns exactly
 // the states physics synthesized from (same times i / frame rate, same order).
-void WriteBodyFrames(H5Writer& w, const NightRun& run) {
+void WriteBodyFrames(H5Writer& w, const NightRun& run, RadarLevel level) {
   const double fps = run.radar.frame_rate_hz;
+  // The night's length is known here: a series shorter than the 512 KiB target is one
+  // chunk of exactly its rows, so a short night does not compress a mostly empty chunk.
+  const auto rows = static_cast<std::size_t>(std::max<std::int64_t>(1, run.frames));
+  auto chunk_rows = [&](std::size_t elem_bytes) { return std::min(rows, kTargetChunkBytes / elem_bytes); };
   for (const sleepers::BodyTimeline& tl : run.night.bodies) {
     const std::string g = "/truth/bodies/" + tl.spec.id + "/frames/";
-    const H5SeriesOptions opt{.deflate = kTruthDeflate, .chunk_rows = 0};
+    const H5SeriesOptions opt{.deflate = kTruthDeflate, .chunk_rows = chunk_rows(sizeof(float))};
+    const H5SeriesOptions flag_opt{.deflate = kTruthDeflate, .chunk_rows = chunk_rows(sizeof(std::int8_t))};
+    const H5SeriesOptions wave_opt{
+        .deflate = level == RadarLevel::kStream ? kTruthDeflate : kWaveformDeflateBesideFrames,
+        .chunk_rows = chunk_rows(sizeof(float))};
     H5Series& x = w.Series(g + "torso_x_m", H5Elem::kFloat32, {}, "m", opt);
     H5Series& y = w.Series(g + "torso_y_m", H5Elem::kFloat32, {}, "m", opt);
     H5Series& z = w.Series(g + "torso_z_m", H5Elem::kFloat32, {}, "m", opt);
     H5Series& heading = w.Series(g + "heading_rad", H5Elem::kFloat32, {}, "rad", opt);
     H5Series& posture = w.Series(g + "posture", H5Elem::kInt8, {},
-                                 "0 back, 1 left side, 2 right side, 3 front, 4 sitting, 5 standing", opt);
-    H5Series& in_room = w.Series(g + "in_room", H5Elem::kInt8, {}, "", opt);
-    H5Series& in_bed = w.Series(g + "in_bed", H5Elem::kInt8, {}, "", opt);
+                                 "0 back, 1 left side, 2 right side, 3 front, 4 sitting, 5 standing", flag_opt);
+    H5Series& in_room = w.Series(g + "in_room", H5Elem::kInt8, {}, "", flag_opt);
+    H5Series& in_bed = w.Series(g + "in_bed", H5Elem::kInt8, {}, "", flag_opt);
     H5Series& motion = w.Series(g + "motion", H5Elem::kFloat32, {}, "", opt);
-    H5Series& chest = w.Series(g + "chest_m", H5Elem::kFloat32, {}, "m", opt);
-    H5Series& abdomen = w.Series(g + "abdomen_m", H5Elem::kFloat32, {}, "m", opt);
-    H5Series& heart = w.Series(g + "heart_m", H5Elem::kFloat32, {}, "m", opt);
+    H5Series& chest = w.Series(g + "chest_m", H5Elem::kFloat32, {}, "m", wave_opt);
+    H5Series& abdomen = w.Series(g + "abdomen_m", H5Elem::kFloat32, {}, "m", wave_opt);
+    H5Series& heart = w.Series(g + "heart_m", H5Elem::kFloat32, {}, "m", wave_opt);
     std::array<std::vector<float>, 8> f;  // x, y, z, heading, motion, chest, abdomen, heart
     std::array<std::vector<std::int8_t>, 3> c;  // posture, in_room, in_bed
     sleepers::BodySignal signal(tl);
@@ -445,7 +458,7 @@ void NightFileWriter::Finish(const NightRun& run) {
 
   WriteRadarConfig(w, run.radar);
   WriteTruth(w, run);
-  if (m.options.frames) WriteBodyFrames(w, run);
+  if (m.options.frames) WriteBodyFrames(w, run, *m.options.frames);
   WriteEstimates(w, run);
   WriteMetrics(w, run);
   w.Close();

@@ -50,8 +50,16 @@ class StreamProcessor {
   RadarInfo info_;
   StreamOptions options_;
   bool started_{false};
-  std::vector<std::complex<float>> mean_;  // [rx][bin]
-  std::vector<std::complex<float>> prev_, prev2_;
+  // Per-frame state as interleaved (re, im) floats [rx][bin][2] — the layout of the
+  // frame's std::complex<float> — so the per-element updates are plain float loops
+  // the compiler vectorizes, with no per-frame allocation or copy.
+  std::vector<float> mean_;                // static-clutter estimate
+  std::vector<float> prev_, prev2_;        // the two previous frames
+  std::vector<float> deviation_;           // scratch: X − mean
+  std::vector<float> second_diff_;         // scratch: X − 2X(t−1) + X(t−2)
+  std::vector<double> bin_power_;          // scratch: Σ_rx |X − mean|² [bin]
+  std::vector<double> bin_second_diff_;    // scratch: Σ_rx |X − 2X(t−1) + X(t−2)|² [bin]
+  std::vector<double> median_scratch_;     // scratch for the median bin power
   std::vector<double> power_;              // [bin], summed over rx
   double floor_{0.0};                      // tracked floor of the second-difference energy
   int target_bin_{-1};
