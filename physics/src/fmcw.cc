@@ -248,15 +248,17 @@ int FmcwSynthesizer::QuadsFor(double amplitude_v, double floor_v) const {
 namespace {
 
 // Eight floats: one AVX register in the AVX2 clones, two SSE registers on the baseline
-// target; element-wise, so the same bits either way.
+// target; element-wise, so the same bits either way. Always inlined: a V8 never crosses
+// a call, so GCC's note that the baseline passes one differently (-Wpsabi, silenced for
+// this file in physics/CMakeLists.txt) does not apply.
 using V8 = float __attribute__((vector_size(32)));
-inline V8 Cat8(V4 lo, V4 hi) { return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7); }
-inline V8 Load8(const float* p) {
+[[gnu::always_inline]] inline V8 Cat8(V4 lo, V4 hi) { return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7); }
+[[gnu::always_inline]] inline V8 Load8(const float* p) {
   V8 v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-inline void Store8(float* p, V8 v) { std::memcpy(p, &v, sizeof v); }
+[[gnu::always_inline]] inline void Store8(float* p, V8 v) { std::memcpy(p, &v, sizeof v); }
 
 // coeff · (row + t Δrow) added to `count` bins, eight (two quads of the table) at a time,
 // then a last quad; Quads > 0 unrolls a fixed width (most kernels are 4–12 bins, where a
