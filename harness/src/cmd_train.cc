@@ -1,8 +1,9 @@
 // `nightsim train [--nights N] [--seed S] [--out DIR] [-j N]`: simulates a population
 // of training nights, trains the intent and staging models and writes them to DIR.
-// `nightsim train --evaluate [--nights N] [--seed S] [--models DIR] [--scenario FILE …]`:
-// runs the full pipeline with the models on held-out nights and reports the figures
-// against the quality targets. See harness/training.h.
+// `nightsim train --evaluate [--validation] [--nights N] [--seed S] [--models DIR] [--scenario FILE …]`:
+// runs the full pipeline with the models on held-out nights (or, with --validation, on
+// validation nights used for tuning) and reports the figures against the quality
+// targets. See harness/training.h.
 
 #include <fmt/core.h>
 
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -68,8 +70,9 @@ int CmdTrain(const std::vector<std::string>& args) {
   options.add_options()
       ("help,h", "show this help")
       ("evaluate", "evaluate the models on held-out nights instead of training")
+      ("validation", "with --evaluate: use validation nights (for tuning) instead of held-out ones")
       ("nights", po::value(&nights), "population nights (default: 60 to train, 30 to evaluate)")
-      ("seed", po::value(&seed), "first night seed (default: 1 to train, 1000000 to evaluate)")
+      ("seed", po::value(&seed), "first night seed (default: 1 to train, 1000000 to evaluate, 500000 to validate)")
       ("base", po::value(&base_path)->default_value(std::string(NIGHTSIM_CHECKOUT_DIR) + "/scenarios/train/population.yaml"),
        "population base scenario")
       ("out", po::value(&out_dir), "training: folder the models are written to (default: the models folder)")
@@ -86,25 +89,38 @@ int CmdTrain(const std::vector<std::string>& args) {
                "nights drawn from a population (harness/training.h) and writes\n"
                "{0} and {1}; the same options give the same bytes.\n"
                "With --evaluate, runs the full pipeline with those models on held-out nights\n"
-               "(seeds >= {2}) and prints the figures against the quality targets.\n\n",
-               kIntentModelFile, kStagingModelFile, kHeldOutSeedStart);
+               "(seeds >= {2}) and prints the figures against the quality targets; with\n"
+               "--evaluate --validation, on validation nights (seeds {3}..{4}) meant for tuning.\n"
+               "Training seeds lie below {3}.\n\n",
+               kIntentModelFile, kStagingModelFile, kHeldOutSeedStart, kValidationSeedStart, kHeldOutSeedStart - 1);
     std::cout << options << "\n";
     return kExitOk;
   }
   const bool evaluate = vm.count("evaluate") > 0;
+  const bool validation = vm.count("validation") > 0;
+  if (validation && !evaluate) throw OptionError("--validation", "only goes with --evaluate");
+  // The seed range the nights must lie in: [first, end).
+  const std::uint64_t range_first = !evaluate ? 0 : validation ? kValidationSeedStart : kHeldOutSeedStart;
+  const std::uint64_t range_end = !evaluate ? kValidationSeedStart
+                                  : validation ? kHeldOutSeedStart
+                                               : std::numeric_limits<std::uint64_t>::max();
+  const char* range_name = !evaluate ? "training" : validation ? "validation" : "held-out evaluation";
   if (!vm.count("nights")) nights = evaluate ? 30 : 60;
-  if (!vm.count("seed")) seed = evaluate ? kHeldOutSeedStart : 1;
+  if (!vm.count("seed")) seed = evaluate ? range_first : 1;
   if (nights < 0) throw OptionError("--nights", "must be >= 0");
   if (jobs < 1 || jobs > 64) throw OptionError("--jobs", "must be in 1..64");
   if (scenario_nights < 1) throw OptionError("--scenario-nights", "must be >= 1");
-  if (!evaluate && (nights < 1 || seed + static_cast<std::uint64_t>(nights) > kHeldOutSeedStart)) {
-    throw OptionError("--seed", fmt::format("training seeds must lie in [0, {}) and --nights must be >= 1: "
-                                            "seeds from {} on are held out for evaluation",
-                                            kHeldOutSeedStart, kHeldOutSeedStart));
-  }
-  if (evaluate && seed < kHeldOutSeedStart) {
-    throw OptionError("--seed", fmt::format("evaluation seeds must be >= {} (below are training seeds)",
-                                            kHeldOutSeedStart));
+  if (!evaluate && nights < 1) throw OptionError("--nights", "must be >= 1 to train");
+  // Every seed a run uses (population nights and scenario-file nights) lies in its range.
+  const std::uint64_t used = static_cast<std::uint64_t>(std::max(nights, evaluate && !scenarios.empty() ? scenario_nights : 0));
+  if (seed < range_first || seed > range_end - std::max<std::uint64_t>(used, 1)) {
+    throw OptionError("--seed", fmt::format("{} seeds must lie in [{}, {}) (training below {}, validation {}..{}, "
+                                            "held-out from {}); seeds {}..{} do not",
+                                            range_name, range_first,
+                                            range_end == std::numeric_limits<std::uint64_t>::max()
+                                                ? std::string("∞") : std::to_string(range_end),
+                                            kValidationSeedStart, kValidationSeedStart, kHeldOutSeedStart - 1,
+                                            kHeldOutSeedStart, seed, seed + std::max<std::uint64_t>(used, 1) - 1));
   }
   const Scenario base = LoadScenario(base_path);
   const auto t0 = std::chrono::steady_clock::now();
@@ -164,9 +180,10 @@ int CmdTrain(const std::vector<std::string>& args) {
     }
     const auto metric = [&](const char* name) { return FormatNumber(run.metrics.metrics.Get(name).value_or(NAN)); };
     progress(fmt::format("evaluate: {} seed {}: accuracy {}, kappa {}, intent start error {} min, SOL error {} min "
-                         "(activity {}), alarm sleep lost {} min (true stage at fire {})",
+                         "(true {}, activity {}), alarm sleep lost {} min (true stage at fire {})",
                          job.scenario.name, job.seed, metric("staging.accuracy"), metric("staging.kappa"),
                          metric("intent.start_error_min"), metric("measures.sol_min.error"),
+                         metric("measures.sol_min.truth"),
                          activities[static_cast<std::size_t>(i)], metric("alarm.sleep_lost_min"),
                          metric("alarm.truth_stage_at_fire")));
   });
@@ -182,12 +199,13 @@ int CmdTrain(const std::vector<std::string>& args) {
     if (s.nights > 0) fmt::print("== {} ==\n{}\n", title, FormatEvaluation(s));
     json += fmt::format("\"{}\": {}{}", key, EvaluationJson(s), last ? "" : ",\n");
   };
-  section("population", fmt::format("population: {} nights, seeds {}..{}", nights, seed,
+  section("population", fmt::format("population ({}): {} nights, seeds {}..{}", range_name, nights, seed,
                                     seed + static_cast<std::uint64_t>(std::max(nights, 1)) - 1),
           population, false);
-  section("scenarios", fmt::format("scenario files: {} files x {} seeds from {}", scenarios.size(), scenario_nights, seed),
+  section("scenarios", fmt::format("scenario files ({}): {} files x {} seeds from {}", range_name, scenarios.size(),
+                      scenario_nights, seed),
           files, false);
-  section("all", "all evaluation nights", all, true);
+  section("all", fmt::format("all {} nights", range_name), all, true);
   json += "}\n";
   if (!report.empty()) WriteFileAtomically(report, json);
   return kExitOk;

@@ -77,8 +77,16 @@ TEST(TrainingTest, PopulationDrawsAreValidDeterministicAndVaried) {
 }
 
 TEST(TrainingTest, TrainingAndEvaluationSeedsNeverOverlap) {
+  EXPECT_THROW(CmdTrain({"--nights", "2", "--seed", std::to_string(kValidationSeedStart - 1)}), InputError);
   EXPECT_THROW(CmdTrain({"--nights", "2", "--seed", std::to_string(kHeldOutSeedStart - 1)}), InputError);
   EXPECT_THROW(CmdTrain({"--evaluate", "--nights", "1", "--seed", "5"}), InputError);
+  EXPECT_THROW(CmdTrain({"--evaluate", "--nights", "1", "--seed", std::to_string(kValidationSeedStart)}), InputError);
+  // Validation nights lie between the two; they never reach the held-out range.
+  EXPECT_THROW(CmdTrain({"--evaluate", "--validation", "--nights", "1", "--seed", "5"}), InputError);
+  EXPECT_THROW(CmdTrain({"--evaluate", "--validation", "--nights", "2", "--seed",
+                         std::to_string(kHeldOutSeedStart - 1)}),
+               InputError);
+  EXPECT_THROW(CmdTrain({"--validation", "--nights", "1"}), InputError);
   EXPECT_THROW(CmdTrain({"--nights", "0"}), InputError);
 }
 
