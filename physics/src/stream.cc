@@ -9,9 +9,11 @@ namespace nightsim::physics {
 namespace {
 
 // One frame's update of every real and imaginary part alike: the clutter mean, the
-// deviation from it, the second difference, and the shift of the two previous frames.
-// A function of its own over restrict pointers so that GCC vectorizes it (inlined into
-// OnFrame, where the frame's data comes from a std::vector, it stayed scalar).
+// deviation from it and the second difference. X(t−2) is not needed after its second
+// difference, so `prev2` takes X(t) in its place and the caller swaps the two buffers
+// (no copy of X(t−1) every frame). A function of its own over restrict pointers so that
+// GCC vectorizes it (inlined into OnFrame, where the frame's data comes from a
+// std::vector, it stayed scalar).
 [[gnu::noinline]] void UpdateComponents(const float* x, std::size_t count, float a_clutter, float* __restrict mean,
                                         float* __restrict prev, float* __restrict prev2, float* __restrict deviation,
                                         float* __restrict second) {
@@ -21,8 +23,7 @@ namespace {
     mean[j] = m;
     deviation[j] = v - m;
     second[j] = v - 2.0f * prev[j] + prev2[j];
-    prev2[j] = prev[j];
-    prev[j] = v;
+    prev2[j] = v;
   }
 }
 
@@ -60,15 +61,18 @@ std::optional<StreamSample> StreamProcessor::OnFrame(const RadarFrame& frame) {
   // Static clutter: exponential mean per bin; moving power = |X − mean|², smoothed.
   // X(t) − 2X(t−1) + X(t−2): smooth breathing motion cancels, gross motion does not.
   // Real and imaginary parts are updated alike, so these run over the frame as plain
-  // floats (vectorized; the same operations in the same order as the std::complex
-  // arithmetic, so the same bits), into buffers the processor keeps: no per-frame
-  // allocation or copy of the frame.
+  // floats (vectorized), into buffers the processor keeps: no per-frame allocation or
+  // copy of the frame. The mean, the deviation, the second difference and the per-bin
+  // power below are the same float and double operations in the same order as the
+  // former std::complex<float> code, so the same bits; only the frame's total of the
+  // second difference is summed in another order (see there).
   UpdateComponents(x, 2 * n, a_clutter, mean_.data(), prev_.data(), prev2_.data(), deviation_.data(),
                    second_diff_.data());
+  prev_.swap(prev2_);  // prev_ ← X(t), prev2_ ← X(t−1)
   const float* deviation = deviation_.data();
   const float* second = second_diff_.data();
-  // Per bin, summed over rx in rx order (in double, as before): |·|² of each complex
-  // value computed in float like std::norm.
+  // Per bin, summed over rx in rx order in double: |·|² of each complex value computed
+  // in float like std::norm.
   double* __restrict bin_power = bin_power_.data();
   double* __restrict bin_second = bin_second_diff_.data();
   for (int k = 0; k < bins; ++k) bin_power[k] = bin_second[k] = 0.0;
@@ -80,8 +84,11 @@ std::optional<StreamSample> StreamProcessor::OnFrame(const RadarFrame& frame) {
       bin_second[k] += sec[2 * k] * sec[2 * k] + sec[2 * k + 1] * sec[2 * k + 1];
     }
   }
-  // The frame's total in four partial sums (no 192-long chain of dependent adds); it
-  // differs from a sequential sum only in double rounding.
+  // The frame's total: the per-bin sums above added in four partial sums (no 192-long
+  // chain of dependent adds). The terms are the former code's, but it added each one
+  // (bin by bin, rx by rx within a bin) to a single running double, so this total can
+  // differ from it in the last bits (double rounding only), and with it the floor and
+  // the motion value.
   double partial[4] = {0.0, 0.0, 0.0, 0.0};
   int k4 = 0;
   for (; k4 + 4 <= bins; k4 += 4) {

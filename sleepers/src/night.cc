@@ -63,6 +63,16 @@ constexpr std::array<double, 5> kShiftStageWeight = {2.4, 2.0, 1.0, 0.15, 0.35};
 
 Tick EpochTicks(double epoch_s) { return SecondsToTicks(epoch_s); }
 
+// The pre-sleep activity of a spec (validated by the scenario loader); one mapping, so
+// the state the person is in and the handling stream that checks it always agree.
+Activity ActivityOf(const std::string& activity) {
+  return activity == "reading" ? Activity::kReading
+         : activity == "tv"    ? Activity::kTv
+         : activity == "phone" ? Activity::kPhone
+         : activity == "lying" ? Activity::kLying
+                               : Activity::kNone;
+}
+
 // Shared machinery of people and pets: the current state, recording, walking.
 class Actor {
  public:
@@ -351,11 +361,7 @@ class PersonActor final : public Actor {
     const std::string& a = spec_.activity;
     const bool sitting = a == "reading" || a == "tv" || (a == "phone" && behaviour_rng_.Bernoulli(0.6));
     co_await GetIntoBed(sitting ? Posture::kSitting : DrawLyingPosture(behaviour_rng_), false);
-    current_.activity = a == "reading" ? Activity::kReading
-                        : a == "tv"    ? Activity::kTv
-                        : a == "phone" ? Activity::kPhone
-                        : a == "lying" ? Activity::kLying
-                                       : Activity::kNone;
+    current_.activity = ActivityOf(a);
     Push();
     phase_ = Phase::kPreSleep;
     pending_scripts_.clear();  // scripts timed before bedtime make no sense in bed
@@ -495,11 +501,10 @@ class PersonActor final : public Actor {
 
   // What the pre-sleep activity itself does with the hands and arms, sitting or lying:
   // scrolling and re-gripping a phone, turning pages, reaching for the remote. A stream
-  // of its own, so the night's other movements keep their draws.
+  // of its own, so the night's other movements keep their draws. Start runs it only for
+  // phone, reading and TV.
   des::Process Handling() {
-    const Activity activity = spec_.activity == "phone"     ? Activity::kPhone
-                              : spec_.activity == "reading" ? Activity::kReading
-                                                            : Activity::kTv;
+    const Activity activity = ActivityOf(spec_.activity);
     // Mean rate (per hour), limb excursion (m) and motion of one handling movement.
     const double per_h = activity == Activity::kPhone ? kPhoneHandlingPerH
                          : activity == Activity::kReading ? kReadingHandlingPerH
