@@ -55,7 +55,7 @@ const std::array<const char*, kNumBaseFeatures>& BaseFeatureNames() {
       "interval_mean_s", "interval_sd_s",  "interval_cv",       "movement",      "signal_quality",
       "range_m",       "azimuth_rad",      "presence_confidence", "tracked",     "stream_coverage",
       "stream_segments", "stream_depth_cv", "stream_depth_mm",  "longest_pause_s", "interval_lag1",
-      "clock_h"};
+      "clock_h",       "elevation_rad"};
   return kNames;
 }
 
@@ -106,6 +106,7 @@ EpochFeatures EpochFeatureExtractor::Finish(const EpochEstimate& estimate, const
     set(kSignalQuality, f.signal_quality);
     set(kRangeM, f.range_m);
     set(kAzimuthRad, f.azimuth_rad);
+    set(kElevationRad, f.elevation_rad);
   }
   set(kPresenceConfidence, f.presence_confidence);
   set(kTracked, f.tracking ? 1.0 : 0.0);
@@ -238,6 +239,7 @@ void FeatureContext::Push(const EpochFeatures& row) {
       range_min_m_ = Finite(range) ? range : 0.0;
       ref_range_.clear();
       ref_azimuth_.clear();
+      ref_elevation_.clear();
       ref_depth_.clear();
       last_shift_.reset();
       shifts_ = 0;
@@ -249,6 +251,7 @@ void FeatureContext::Push(const EpochFeatures& row) {
     if (static_cast<int>(ref_range_.size()) < config_.reference_epochs && Finite(range) && Finite(azimuth)) {
       ref_range_.push_back(range);
       ref_azimuth_.push_back(azimuth);
+      if (Finite(row.values[kElevationRad])) ref_elevation_.push_back(row.values[kElevationRad]);
       if (Finite(row.values[kDepthMm])) ref_depth_.push_back(row.values[kDepthMm]);
     }
     if (Finite(range) && Finite(azimuth)) {
@@ -276,7 +279,7 @@ void FeatureContext::Push(const EpochFeatures& row) {
 std::vector<std::string> FeatureContext::IntentInputNames() const {
   std::vector<std::string> names;
   for (const char* n : BaseFeatureNames()) names.push_back(n);
-  for (const char* f : {"movement", "range_m", "azimuth_rad"}) {
+  for (const char* f : {"movement", "range_m", "azimuth_rad", "elevation_rad"}) {
     for (int lag = 1; lag <= 3; ++lag) names.push_back(std::string(f) + "_lag" + std::to_string(lag));
   }
   for (const char* f : {"movement", "rate_bpm", "depth_mm", "periodicity", "signal_quality"}) {
@@ -287,8 +290,10 @@ std::vector<std::string> FeatureContext::IntentInputNames() const {
   names.push_back("range_minus_short_median_m");
   names.push_back("range_change_4_m");
   names.push_back("azimuth_change_4_rad");
+  names.push_back("elevation_change_4_rad");
   names.push_back("range_minus_bout_start_m");
   names.push_back("azimuth_minus_bout_start_rad");
+  names.push_back("elevation_minus_bout_start_rad");
   names.push_back("depth_over_bout_start");
   names.push_back("epochs_since_posture_shift");
   names.push_back("posture_shifts_in_bout");
@@ -308,7 +313,7 @@ std::vector<float> FeatureContext::IntentInputs() const {
     return r == nullptr ? kNaN : r->values[static_cast<std::size_t>(k)];
   };
   in.insert(in.end(), row.values.begin(), row.values.end());
-  for (BaseFeature k : {kMovement, kRangeM, kAzimuthRad}) {
+  for (BaseFeature k : {kMovement, kRangeM, kAzimuthRad, kElevationRad}) {
     for (int lag = 1; lag <= 3; ++lag) in.push_back(value(e - lag, k));
   }
   const int w = config_.short_window_epochs;
@@ -337,6 +342,8 @@ std::vector<float> FeatureContext::IntentInputs() const {
   in.push_back(Finite(range) && Finite(value(e - 4, kRangeM)) ? range - value(e - 4, kRangeM) : kNaN);
   const float az = row.values[kAzimuthRad];
   in.push_back(Finite(az) && Finite(value(e - 4, kAzimuthRad)) ? az - value(e - 4, kAzimuthRad) : kNaN);
+  const float el = row.values[kElevationRad];
+  in.push_back(Finite(el) && Finite(value(e - 4, kElevationRad)) ? el - value(e - 4, kElevationRad) : kNaN);
   // Position and breath depth against the posture the bout started in: sitting up
   // to read puts the torso higher and nearer the head wall, and a chest seen from
   // the side or at a slant moves less along the line of sight than one lying down.
@@ -347,6 +354,7 @@ std::vector<float> FeatureContext::IntentInputs() const {
   const bool ref = !ref_range_.empty();
   in.push_back(ref && Finite(range) ? static_cast<float>(range - median(ref_range_)) : kNaN);
   in.push_back(ref && Finite(az) ? static_cast<float>(az - median(ref_azimuth_)) : kNaN);
+  in.push_back(!ref_elevation_.empty() && Finite(el) ? static_cast<float>(el - median(ref_elevation_)) : kNaN);
   const float depth = row.values[kDepthMm];
   const double ref_depth = ref_depth_.empty() ? 0.0 : median(ref_depth_);
   in.push_back(Finite(depth) && ref_depth > 0.0 ? static_cast<float>(depth / ref_depth) : kNaN);

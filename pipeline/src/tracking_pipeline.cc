@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -342,6 +343,8 @@ void TrackingPipeline::Update(double time_s) {
   r.quality = quality;
   r.range_m = track.tracking ? track.range_m : 0.0;
   r.azimuth_rad = track.tracking ? track.azimuth_rad : 0.0;
+  r.elevation_rad = track.tracking && track.cell >= 0 ? cells_[static_cast<std::size_t>(track.cell)].elevation_rad
+                                                      : std::numeric_limits<double>::quiet_NaN();
   records_.push_back(r);
   Prune();
 }
@@ -404,6 +407,7 @@ void TrackingPipeline::EmitEpoch(std::int64_t epoch, std::vector<EpochEstimate>*
   double quality = 0.0;
   std::vector<double> ranges;
   std::vector<double> azimuths;
+  std::vector<double> elevations;
   for (const SecondRecord& r : records_) {
     if (r.time_s < start_s + config_.decision_lag_s || r.time_s >= end_s + config_.decision_lag_s) continue;
     ++n;
@@ -416,6 +420,7 @@ void TrackingPipeline::EmitEpoch(std::int64_t epoch, std::vector<EpochEstimate>*
       quality += r.quality;
       ranges.push_back(r.range_m);
       azimuths.push_back(r.azimuth_rad);
+      if (std::isfinite(r.elevation_rad)) elevations.push_back(r.elevation_rad);
     }
   }
   bool session = false;
@@ -429,6 +434,7 @@ void TrackingPipeline::EmitEpoch(std::int64_t epoch, std::vector<EpochEstimate>*
       f.signal_quality = quality / n_tracking;
       f.range_m = Median(&ranges);
       f.azimuth_rad = Median(&azimuths);
+      if (!elevations.empty()) f.elevation_rad = Median(&elevations);
     }
   }
 

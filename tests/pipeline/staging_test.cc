@@ -106,6 +106,34 @@ TEST(StagingFeaturesTest, ContextInputsMatchTheirNamesAndLeadsStopAtTheData) {
   EXPECT_THROW(c.Push(gap), std::invalid_argument);
 }
 
+// Tests the elevation inputs of intent: sitting up raises the tracked chest, so the
+// rise against the bout's first epochs and over 4 epochs must reach the classifier.
+TEST(StagingFeaturesTest, IntentSeesTheElevationRiseOfSittingUp) {
+  FeatureContext c;
+  EpochFeatureExtractor x(30.0, 0.0);
+  EpochEstimate est;
+  est.session = true;
+  const std::vector<std::string> names = c.IntentInputNames();
+  auto at = [&](const std::vector<float>& v, const std::string& name) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return v[i];
+    }
+    ADD_FAILURE() << name;
+    return 0.0f;
+  };
+  for (std::int64_t e = 0; e < 12; ++e) {
+    RespirationFeatures f = Tracked(e, 14.0);
+    f.elevation_rad = e < 8 ? 0.05 : 0.45;  // lying for 8 epochs, then sitting up
+    c.Push(x.Finish(est, f));
+  }
+  const std::vector<float> in = c.IntentInputs();
+  ASSERT_EQ(in.size(), names.size());
+  EXPECT_FLOAT_EQ(at(in, "elevation_rad"), 0.45f);
+  EXPECT_FLOAT_EQ(at(in, "elevation_rad_lag3"), 0.45f);
+  EXPECT_FLOAT_EQ(at(in, "elevation_change_4_rad"), 0.4f);  // epoch 11 against epoch 7
+  EXPECT_FLOAT_EQ(at(in, "elevation_minus_bout_start_rad"), 0.4f);
+}
+
 TEST(StageSmootherTest, StickyAgainstASingleContraryEpoch) {
   StageSmoother s;
   const std::vector<float> rem{0.05f, 0.15f, 0.05f, 0.75f};

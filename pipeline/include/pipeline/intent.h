@@ -1,8 +1,8 @@
 #pragma once
 /// \file
 /// Sleep intent (DESIGN.md §6.5): is the user trying to sleep? An intent score per
-/// epoch (a trained classifier on FeatureContext::IntentInputs(): movement, distance
-/// and direction changes that tell sitting up from lying down, breathing) is
+/// epoch (a trained classifier on FeatureContext::IntentInputs(): movement, distance,
+/// direction and elevation changes that tell sitting up from lying down, breathing) is
 /// post-processed by penalised change-point detection (PELT, pipeline/change_point.h)
 /// over the scores of the current in-bed bout. Intent starts when the segment the
 /// decided epoch lies in has a high mean score and ends when it has a low one or

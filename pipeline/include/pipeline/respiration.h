@@ -89,6 +89,7 @@ struct RespirationFeatures {
   double signal_quality{0.0};        ///< mean respiration quality of the tracked cell, 0..1
   double range_m{0.0};               ///< median range of the tracked target
   double azimuth_rad{0.0};           ///< median azimuth of the tracked target
+  double elevation_rad{0.0};         ///< median elevation of the tracked cell (sitting up raises the chest)
 };
 
 /// One sample of the primary's respiration stream.

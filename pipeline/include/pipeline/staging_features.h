@@ -51,6 +51,7 @@ enum BaseFeature : int {
   kLongestPauseS,         ///< longest time without a breath peak inside the epoch, s
   kIntervalLag1,          ///< lag-1 autocorrelation of breath intervals, −1..1
   kClockH,                ///< clock time of the epoch start, hours after 18:00 (0..24)
+  kElevationRad,          ///< elevation of the tracked cell, rad (NaN: not tracked)
   kNumBaseFeatures
 };
 
@@ -135,7 +136,7 @@ class FeatureContext {
   std::optional<std::int64_t> session_start_;   // first epoch of the current session
   std::optional<std::int64_t> tracked_start_;   // first epoch of the current in-bed bout
   std::int64_t last_tracked_{-1};                // latest tracked epoch
-  std::vector<float> ref_range_, ref_azimuth_, ref_depth_;  // the bout's first tracked epochs
+  std::vector<float> ref_range_, ref_azimuth_, ref_elevation_, ref_depth_;  // the bout's first tracked epochs
   std::optional<std::int64_t> last_shift_;       // latest posture shift (range/azimuth step)
   int shifts_{0};                                // posture shifts in the bout
   float prev_range_{0.0f}, prev_azimuth_{0.0f};  // latest tracked position

@@ -139,6 +139,7 @@ class TrackingPipeline : public Pipeline {
     double quality{0.0};
     double range_m{0.0};
     double azimuth_rad{0.0};
+    double elevation_rad{0.0};  // of the tracked cell; NaN when there is none
   };
   struct StreamPoint {
     double time_s{0.0};
