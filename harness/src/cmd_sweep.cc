@@ -1,4 +1,4 @@
-// `nightsim sweep FILE [-j N] [--out DIR] [--shard I/N] [--baseline BASELINE.json]`:
+// `nightsim sweep FILE [-j N] [--out DIR] [--shard I/N] [--baseline BASELINE.json] [--seed S …] [--scenario X …]`:
 // runs every night of a sweep (or one shard of it) on local cores, skipping nights
 // already written, then aggregates and, with a baseline, gates.
 
@@ -25,6 +25,8 @@ namespace nightsim::harness {
 int CmdSweep(const std::vector<std::string>& args) {
   po::options_description options("options");
   std::string sweep_path, out, shard_text, baseline;
+  std::vector<std::uint64_t> only_seeds;
+  std::vector<std::string> only_scenarios;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.add_options()
       ("help,h", "show this help")
@@ -35,6 +37,10 @@ int CmdSweep(const std::vector<std::string>& args) {
        "Inside a Slurm array job the shard comes from the environment by default. Join shards with nightsim merge.")
       ("baseline", po::value(&baseline), "aggregate.json of an earlier run: gate the metrics listed under gates: "
        "(exit 1 on a significant regression), write gate.xml (JUnit) and gate.md")
+      ("seed", po::value(&only_seeds)->composing(),
+       "run only this seed of the sweep's (repeatable); the nights keep their hashes and pair with a whole baseline")
+      ("scenario", po::value(&only_scenarios)->composing(),
+       "run only this scenario of the sweep's, by path as written in the file or by name (repeatable)")
       ("plan", "check the sweep file, print its nights and run nothing")
       ("list-knobs", "list the pipeline knobs a sweep file may set under pipeline:");
   const po::variables_map vm = ParseCommandLine(args, options, {{"sweep", &sweep_path}});
@@ -57,7 +63,7 @@ int CmdSweep(const std::vector<std::string>& args) {
   if (jobs < 1 || jobs > 1024) throw InputError(InputProblem{"", 0, 0, "--jobs", fmt::format("expected 1..1024, got {}", jobs)});
 
   // Everything is checked before the first night runs.
-  const SweepSpec spec = LoadSweep(sweep_path);
+  const SweepSpec spec = SelectFromSweep(LoadSweep(sweep_path), only_seeds, only_scenarios);
   const SweepManifest manifest = ExpandSweep(spec);
   if (vm.count("plan")) {
     std::set<std::string> distinct;

@@ -1,7 +1,9 @@
 // Expanding a sweep into its manifest, content hashes, and shard slices.
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "harness/night_output.h"
@@ -125,6 +127,38 @@ SweepManifest ExpandSweep(const SweepSpec& spec) {
   }
   if (!problems.empty()) throw InputError(std::move(problems));
   return m;
+}
+
+SweepSpec SelectFromSweep(const SweepSpec& spec, const std::vector<std::uint64_t>& seeds,
+                          const std::vector<std::string>& scenarios) {
+  std::vector<InputProblem> problems;
+  for (const std::uint64_t s : seeds) {
+    if (std::find(spec.seeds.begin(), spec.seeds.end(), s) == spec.seeds.end()) {
+      problems.push_back({spec.path, 0, 0, "--seed",
+                          fmt::format("{} is not one of the sweep's seeds [{}]", s, fmt::join(spec.seeds, ", "))});
+    }
+  }
+  auto matches = [](const SweepScenario& sc, const std::string& key) { return sc.path == key || sc.name == key; };
+  for (const std::string& key : scenarios) {
+    if (std::none_of(spec.scenarios.begin(), spec.scenarios.end(), [&](const auto& sc) { return matches(sc, key); })) {
+      std::vector<std::string> known;
+      for (const SweepScenario& sc : spec.scenarios) known.push_back(sc.name);
+      problems.push_back({spec.path, 0, 0, "--scenario",
+                          fmt::format("'{}' is neither a scenario path of the sweep nor a scenario name ({})", key,
+                                      fmt::join(known, ", "))});
+    }
+  }
+  if (!problems.empty()) throw InputError(std::move(problems));
+  SweepSpec part = spec;
+  if (!seeds.empty()) {
+    std::erase_if(part.seeds, [&](std::uint64_t s) { return std::find(seeds.begin(), seeds.end(), s) == seeds.end(); });
+  }
+  if (!scenarios.empty()) {
+    std::erase_if(part.scenarios, [&](const SweepScenario& sc) {
+      return std::none_of(scenarios.begin(), scenarios.end(), [&](const std::string& key) { return matches(sc, key); });
+    });
+  }
+  return part;
 }
 
 ShardSpec ParseShard(const std::string& text) {

@@ -79,6 +79,33 @@ TEST(SweepFile, expands_points_and_seeds_in_a_fixed_order) {
   EXPECT_EQ(ExpandSweep(LoadSweep(kData + "determinism.yaml")).nights[3].hash, m.nights[3].hash);
 }
 
+// Tests that --seed/--scenario select part of a sweep in file order, and that its
+// nights keep the hashes they have in the whole sweep (so the part pairs with a
+// whole baseline, as the sanitizer stage's reduced CI gate does).
+TEST(SweepFile, a_selected_part_keeps_file_order_and_the_whole_sweeps_hashes) {
+  const SweepSpec whole = LoadSweep(std::string(NIGHTSIM_SOURCE_DIR) + "/sweeps/ci_stress.yaml");
+  const SweepSpec part = SelectFromSweep(whole, {1}, {"../scenarios/stress/pet_cat_at_feet.yaml", "solo_sleeper"});
+  EXPECT_EQ(part.seeds, (std::vector<std::uint64_t>{1}));
+  ASSERT_EQ(part.scenarios.size(), 2u);
+  EXPECT_EQ(part.scenarios[0].name, "solo_sleeper");  // file order, not the order asked
+  EXPECT_EQ(part.scenarios[1].path, "../scenarios/stress/pet_cat_at_feet.yaml");
+  const SweepManifest m = ExpandSweep(part);
+  const SweepManifest all = ExpandSweep(whole);
+  ASSERT_EQ(m.nights.size(), 2u);
+  for (const SweepNight& n : m.nights) {
+    const std::string& path = part.scenarios[n.scenario].path;
+    const auto same = std::find_if(all.nights.begin(), all.nights.end(), [&](const SweepNight& a) {
+      return whole.scenarios[a.scenario].path == path && a.seed == n.seed;
+    });
+    ASSERT_NE(same, all.nights.end()) << path;
+    EXPECT_EQ(same->hash, n.hash) << path;
+  }
+  // Empty lists keep everything; unknown seeds or scenarios are input errors.
+  EXPECT_EQ(SelectFromSweep(whole, {}, {}).scenarios.size(), whole.scenarios.size());
+  EXPECT_THROW(SelectFromSweep(whole, {3}, {}), InputError);
+  EXPECT_THROW(SelectFromSweep(whole, {}, {"nobody"}), InputError);
+}
+
 // Tests that the content hash changes with every input it names.
 TEST(SweepFile, night_hash_covers_scenario_point_seed_knobs_and_version) {
   const std::string h = NightHash("yaml", "a=1", 1, "", "0.1.0");

@@ -99,6 +99,13 @@ struct SweepManifest {
 /// Throws InputError listing every problem with file:line:column and key path.
 SweepSpec LoadSweep(const std::string& path);
 
+/// The part of `spec` with only the given seeds (each one of spec.seeds) and
+/// scenarios (each a path as written in the sweep file or a scenario name), in the
+/// sweep file's order; an empty list keeps them all. Every night keeps its content
+/// hash and pairing key, so the part gates against a baseline of the whole sweep.
+/// Throws InputError naming the option (`--seed`, `--scenario`) and what the sweep has.
+SweepSpec SelectFromSweep(const SweepSpec& spec, const std::vector<std::uint64_t>& seeds,
+                          const std::vector<std::string>& scenarios);
 /// Expands a sweep into its manifest. Deterministic. Throws InputError when a
 /// scenario rejects a point (reported at the sweep file).
 SweepManifest ExpandSweep(const SweepSpec& spec);
