@@ -10,6 +10,8 @@
 #include <cstring>
 #include <numbers>
 
+#include "frame/simd.h"
+
 
 namespace nightsim::physics::detail {
 
@@ -19,15 +21,7 @@ namespace nightsim::physics::detail {
 // clones of the hot kernels do not enable FMA either, and fmcw.cc and path_bank.cc are
 // built with -ffp-contract=off).
 
-// Kernels worth a wider register get an AVX2 clone beside the baseline code, chosen once
-// at load time by the CPU. Both clones do the same element-wise IEEE operations in the
-// same order (AVX2 brings wider registers, not FMA), so their results are bit-identical.
-// NIGHTSIM_NO_TARGET_CLONES builds the baseline code alone (to check that identity).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(NIGHTSIM_NO_TARGET_CLONES)
-#define NIGHTSIM_TARGET_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define NIGHTSIM_TARGET_CLONES
-#endif
+// Kernels worth a wider register get an AVX2 clone (NIGHTSIM_TARGET_CLONES, frame/simd.h).
 using V4 = float __attribute__((vector_size(16)));
 
 inline V4 Load4(const float* p) {
@@ -98,18 +92,28 @@ inline void FastSinCos4(const double* phase_rad, float* s, float* c) {
   Store4(c, ((quadrant + 1) & 2) != 0 ? -b : b);
 }
 
+// The series branch of DopplerFactor (used where |M ψ| < 1): coefficients of ψ², ψ⁴, ψ⁶
+// for M chirps, and its value; branch-free, so loops over many paths vectorize.
+struct DopplerSeries {
+  double c2, c4, c6;
+  explicit DopplerSeries(int chirps) {
+    const double m2 = static_cast<double>(chirps) * chirps;
+    c2 = -(m2 - 1.0) / 24.0;
+    c4 = (m2 - 1.0) * (3.0 * m2 - 7.0) / 5760.0;
+    c6 = -(m2 - 1.0) * (3.0 * m2 * m2 - 18.0 * m2 + 31.0) / 967680.0;
+  }
+  double operator()(double psi) const {
+    const double p2 = psi * psi;
+    return 1.0 + p2 * (c2 + p2 * (c4 + p2 * c6));
+  }
+  static bool Applies(double psi, int chirps) { return std::fabs(chirps * psi) < 1.0; }
+};
+
 // Chirp-averaging factor of a tone whose phase advances ψ per chirp, referenced to the
 // centre chirp: (1/M) Σ e^{jψ(m − (M−1)/2)} = sin(Mψ/2) / (M sin(ψ/2)). Below |Mψ| = 1 the
 // Maclaurin series to ψ⁶ (next term < 1e-8) avoids two libm sines per tone.
 inline double DopplerFactor(double psi, int chirps) {
-  const double m2 = static_cast<double>(chirps) * chirps;
-  if (std::fabs(chirps * psi) < 1.0) {
-    const double p2 = psi * psi;
-    const double c2 = -(m2 - 1.0) / 24.0;
-    const double c4 = (m2 - 1.0) * (3.0 * m2 - 7.0) / 5760.0;
-    const double c6 = -(m2 - 1.0) * (3.0 * m2 * m2 - 18.0 * m2 + 31.0) / 967680.0;
-    return 1.0 + p2 * (c2 + p2 * (c4 + p2 * c6));
-  }
+  if (DopplerSeries::Applies(psi, chirps)) return DopplerSeries(chirps)(psi);
   const double s = std::sin(0.5 * psi);
   if (std::fabs(s) < 1e-12) return 1.0;
   return std::sin(0.5 * chirps * psi) / (chirps * s);

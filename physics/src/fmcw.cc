@@ -1,6 +1,7 @@
 #include "physics/fmcw.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <numbers>
@@ -30,6 +31,11 @@ cd Expj(double phase) { return {std::cos(phase), std::sin(phase)}; }
 // Hann-filtered copy F_i = ½T_i − ¼(T_{i−1} + T_{i+1}) as separate real/imaginary planes.
 constexpr std::size_t kNoiseTableSize = 1u << 16;
 constexpr std::size_t kNoiseOffsetMask = kNoiseTableSize - 1;
+// The two table rows one noise row reads, from bits 0–31 of its draw w (higher bits pick
+// its phases): one definition for the range noise, its prefetch and the raw noise.
+std::array<std::size_t, 2> NoiseRowOffsets(std::uint64_t w) {
+  return {static_cast<std::size_t>(w & kNoiseOffsetMask), static_cast<std::size_t>((w >> 16) & kNoiseOffsetMask)};
+}
 constexpr std::size_t kNoisePad = 4096;
 
 struct NoiseTables {
@@ -650,8 +656,9 @@ void NoiseSource::AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k
   constexpr double kAngleStep = kTwoPi / 65536.0;
   for (int rx = 0; rx < k.num_rx; ++rx) {
     const std::uint64_t w = stream.NextU64();
-    const std::size_t a = w & kNoiseOffsetMask;
-    const std::size_t b = (w >> 16) & kNoiseOffsetMask;
+    // Plain variables, not structured bindings: a lambda below captures them (clang 14).
+    const std::array<std::size_t, 2> rows = NoiseRowOffsets(w);
+    const std::size_t a = rows[0], b = rows[1];
     float s1 = 0.0f, c1 = 0.0f, s2 = 0.0f, c2 = 0.0f;
     FastSinCos(kAngleStep * static_cast<double>((w >> 32) & 0xffff), &s1, &c1);
     FastSinCos(kAngleStep * static_cast<double>((w >> 48) & 0xffff), &s2, &c2);
@@ -703,8 +710,7 @@ void NoiseSource::PrefetchRangeNoise(std::int64_t frame_index, const FmcwConstan
     const std::uint64_t w = stream.NextU64();
     // The same two offsets as AddRangeNoise: rows [o, o + bins] of both filtered planes and
     // of the complex table (its edge bins).
-    for (const std::size_t o : {static_cast<std::size_t>(w & kNoiseOffsetMask),
-                                static_cast<std::size_t>((w >> 16) & kNoiseOffsetMask)}) {
+    for (const std::size_t o : NoiseRowOffsets(w)) {
       for (std::size_t i = 0; i < row + kLineFloats; i += kLineFloats) {
         const std::size_t at = std::min(o + i, o + row - 1);
         __builtin_prefetch(tables.filtered_re.data() + at);
@@ -726,8 +732,9 @@ void NoiseSource::AddRawNoise(std::int64_t frame_index, const FmcwConstants& k, 
   const float sd_row = static_cast<float>(sd_v * std::sqrt(2.0));
   for (int r = 0; r < rows; ++r) {
     const std::uint64_t w = stream.NextU64();
-    const float* ta = table + 2 * (w & kNoiseOffsetMask);
-    const float* tb = table + 2 * ((w >> 16) & kNoiseOffsetMask);
+    const auto [a, b] = NoiseRowOffsets(w);
+    const float* ta = table + 2 * a;
+    const float* tb = table + 2 * b;
     float s = 0.0f;
     float c = 0.0f;
     FastSinCos(kTwoPi * static_cast<double>(w >> 40) / 16777216.0, &s, &c);

@@ -139,20 +139,13 @@ void BreathingPathBank::AddRange(const FmcwSynthesizer& synth, SplitProfile* out
   doppler_.resize(count);
   {
     const int chirps = k_.chirps;
-    const double m2 = static_cast<double>(chirps) * chirps;
-    const double c2 = -(m2 - 1.0) / 24.0;
-    const double c4 = (m2 - 1.0) * (3.0 * m2 - 7.0) / 5760.0;
-    const double c6 = -(m2 - 1.0) * (3.0 * m2 * m2 - 18.0 * m2 + 31.0) / 967680.0;
+    const detail::DopplerSeries series(chirps);
     const double* rate = rate_mps_.data();
     float* doppler = doppler_.data();
+    for (int i = 0; i < count; ++i) doppler[i] = static_cast<float>(0.5 * series(psi_per_mps * rate[i]));
     for (int i = 0; i < count; ++i) {
       const double psi = psi_per_mps * rate[i];
-      const double p2 = psi * psi;
-      doppler[i] = static_cast<float>(0.5 * (1.0 + p2 * (c2 + p2 * (c4 + p2 * c6))));
-    }
-    for (int i = 0; i < count; ++i) {
-      const double psi = psi_per_mps * rate[i];
-      if (!(std::fabs(chirps * psi) < 1.0)) doppler[i] = static_cast<float>(0.5 * detail::DopplerFactor(psi, chirps));
+      if (!detail::DopplerSeries::Applies(psi, chirps)) doppler[i] = static_cast<float>(0.5 * detail::DopplerFactor(psi, chirps));
     }
   }
   const double phase_per_s = kTwoPi * k_.start_hz;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "pipeline/simd.h"
+#include "frame/simd.h"
 
 namespace nightsim::pipeline {
 
@@ -14,7 +14,7 @@ namespace {
 // Each bin is computed on its own (no sum across bins), so the AVX2 clones give the
 // same floats as the baseline code.
 
-NIGHTSIM_PIPELINE_CLONES
+NIGHTSIM_TARGET_CLONES
 void Deinterleave(int nb, const float* __restrict src, float* __restrict re, float* __restrict im) {
   for (int b = 0; b < nb; ++b) {
     re[b] = src[2 * b];
@@ -24,7 +24,7 @@ void Deinterleave(int nb, const float* __restrict src, float* __restrict re, flo
 
 // x ← x − ref (in place), with Σ(x − ref), Σ|x − ref|², and Σ|x − prev|² for the
 // frame-difference power; prev ← x.
-NIGHTSIM_PIPELINE_CLONES
+NIGHTSIM_TARGET_CLONES
 void AccumulateRx(int nb, float* __restrict x_re, float* __restrict x_im, float* __restrict prev_re,
                   float* __restrict prev_im, const float* __restrict ref_re, const float* __restrict ref_im,
                   float* __restrict s1_re, float* __restrict s1_im, float* __restrict pw, float* __restrict d2) {
@@ -47,7 +47,7 @@ void AccumulateRx(int nb, float* __restrict x_re, float* __restrict x_im, float*
 }
 
 // Σ x_i x_j* for one RX pair.
-NIGHTSIM_PIPELINE_CLONES
+NIGHTSIM_TARGET_CLONES
 void AccumulateCross(int nb, const float* __restrict ar, const float* __restrict ai, const float* __restrict br,
                      const float* __restrict bi, float* __restrict cr, float* __restrict ci) {
   for (int b = 0; b < nb; ++b) {

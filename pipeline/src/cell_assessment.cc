@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "pipeline/respiration.h"
-#include "pipeline/simd.h"
+#include "frame/simd.h"
 
 namespace nightsim::pipeline {
 
@@ -24,7 +24,7 @@ double Variance(const std::vector<double>& x) {
 // Bartlett beam toward a cell, y = a^H x / N (keeps a source's per-RX amplitude),
 // for n frames from per-RX contiguous samples x[r][i]: y = w0·x0, then += w_r·x_r in
 // RX order, the same operations per frame as beamforming frame by frame.
-NIGHTSIM_PIPELINE_CLONES
+NIGHTSIM_TARGET_CLONES
 void BeamSegment(const std::complex<float>* x, std::size_t rx_stride, int nr, const std::complex<float>* w, int n,
                  std::complex<float>* __restrict y) {
   const std::complex<float> w0 = w[0];

@@ -5,7 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "pipeline/simd.h"
+#include "frame/simd.h"
 
 namespace nightsim::pipeline {
 
@@ -21,7 +21,7 @@ double SegmentMean(std::span<const double> x, std::size_t begin, std::size_t end
 
 // The AVX2 clone widens the element-wise candidate loop below; the sums (prefix sums,
 // the minimum) stay sequential, so both clones return the same change points.
-NIGHTSIM_PIPELINE_CLONES
+NIGHTSIM_TARGET_CLONES
 std::vector<std::size_t> DetectChangePoints(std::span<const double> x, double penalty, std::size_t min_segment) {
   if (!(penalty >= 0.0)) throw std::invalid_argument("DetectChangePoints: penalty must be >= 0");
   if (min_segment == 0) throw std::invalid_argument("DetectChangePoints: min_segment must be >= 1");

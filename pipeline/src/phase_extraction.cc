@@ -4,7 +4,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "pipeline/simd.h"
+#include "frame/simd.h"
 
 namespace nightsim::pipeline {
 
@@ -16,7 +16,7 @@ namespace {
 // whole arrays so that it vectorises; per element it is the same operations in the
 // same order as the scalar form it replaced, so the phases are bit for bit the same.
 // phase[i] = atan2(y, x) of sample i minus `centre`; 0 where that point is the centre.
-NIGHTSIM_PIPELINE_CLONES
+NIGHTSIM_TARGET_CLONES
 void PhasesAbout(const float* __restrict samples, int n, double centre_re, double centre_im, double* __restrict phase) {
   constexpr double kPi = std::numbers::pi;
   for (int i = 0; i < n; ++i) {

@@ -339,11 +339,16 @@ std::vector<float> FeatureContext::IntentInputs() const {
   const float range = row.values[kRangeM];
   in.push_back(tracked_start_ && Finite(range) ? static_cast<float>(range - range_min_m_) : kNaN);
   in.push_back(Finite(range) && !ranges.empty() ? static_cast<float>(range - Median(&ranges)) : kNaN);
-  in.push_back(Finite(range) && Finite(value(e - 4, kRangeM)) ? range - value(e - 4, kRangeM) : kNaN);
+  // The change over the last 4 epochs of one position value.
+  auto change_4 = [&](BaseFeature k) {
+    const float now = row.values[k];
+    return Finite(now) && Finite(value(e - 4, k)) ? now - value(e - 4, k) : kNaN;
+  };
+  in.push_back(change_4(kRangeM));
+  in.push_back(change_4(kAzimuthRad));
+  in.push_back(change_4(kElevationRad));
   const float az = row.values[kAzimuthRad];
-  in.push_back(Finite(az) && Finite(value(e - 4, kAzimuthRad)) ? az - value(e - 4, kAzimuthRad) : kNaN);
   const float el = row.values[kElevationRad];
-  in.push_back(Finite(el) && Finite(value(e - 4, kElevationRad)) ? el - value(e - 4, kElevationRad) : kNaN);
   // Position and breath depth against the posture the bout started in: sitting up
   // to read puts the torso higher and nearer the head wall, and a chest seen from
   // the side or at a slant moves less along the line of sight than one lying down.

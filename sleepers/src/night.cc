@@ -199,7 +199,7 @@ class PersonActor final : public Actor {
   void Start(int priority) {
     main_ = sim_.StartAt(0, Main(), "person:" + spec_.id, priority);
     sim_.StartAt(0, Movements(), "movement:" + spec_.id, priority);
-    if (spec_.activity == "phone" || spec_.activity == "reading" || spec_.activity == "tv") {
+    if (const Activity a = ActivityOf(spec_.activity); a == Activity::kPhone || a == Activity::kReading || a == Activity::kTv) {
       sim_.StartAt(0, Handling(), "handling:" + spec_.id, priority);
     }
     if (tl_.physiology.behaviour.ahi > 0) sim_.StartAt(0, Apneas(), "apnea:" + spec_.id, priority);
