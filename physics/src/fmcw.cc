@@ -179,6 +179,13 @@ FmcwSynthesizer::FmcwSynthesizer(const RadarParams& p, int half_span_bins)
       }
     }
   }
+  // A window of q quads starts at bin 2 (max_quads − q) of the row, on the grid starting at
+  // bin 0 or 2.
+  window_offset_.assign(max_quads_ + 1, 0);
+  for (int q = 1; q <= max_quads_; ++q) {
+    const int skip = max_quads_ - q;
+    window_offset_[q] = skip % 2 == 0 ? 16 * (skip / 2) : 16 * max_quads_ + 16 * ((skip - 1) / 2);
+  }
   // Largest sidelobe at or beyond each distance: |W| is even and N-periodic, so κ in [d, N/2].
   constexpr int kGrid = 32;  // samples per bin; the sidelobe peaks are a bin wide
   const int half = n / 2;
@@ -294,19 +301,17 @@ __attribute__((always_inline)) inline void AccumulateKernel(const float* quad, i
 
 }  // namespace
 
-__attribute__((always_inline)) inline void FmcwSynthesizer::AddKernel(double centre_bin, float coeff_re, float coeff_im, int quads, float* re,
-                                       float* im) const {
+__attribute__((always_inline)) inline void FmcwSynthesizer::AddKernel(const KernelTable& table, double centre_bin,
+                                                                      float coeff_re, float coeff_im, int quads,
+                                                                      float* re, float* im) {
   const double fl = FloorFast(centre_bin);
   const int b0 = static_cast<int>(fl) - 2 * quads + 1;  // first bin of the window
   const int count = 4 * quads;
-  if (b0 >= k_.bins || b0 + count <= 0) return;
+  if (b0 >= table.bins || b0 + count <= 0) return;
   const double f = (centre_bin - fl) * kTableSteps;
   int f0 = static_cast<int>(f);
   if (f0 >= kTableSteps) f0 = kTableSteps - 1;
-  // First bin of the window in the row: 2 (max_quads − q), on the grid starting at bin 0 or 2.
-  const int skip = max_quads_ - quads;
-  const float* quad = table_.data() + static_cast<std::size_t>(f0) * 16 * (2 * max_quads_ - 1) +
-                      (skip % 2 == 0 ? 16 * (skip / 2) : 16 * max_quads_ + 16 * ((skip - 1) / 2));
+  const float* quad = table.data + static_cast<std::size_t>(f0) * table.row_floats + table.window_offset[quads];
   // Linear interpolation between two table rows, times the coefficient.
   const V4 t = Splat4(static_cast<float>(f - f0));
   const V4 cr = Splat4(coeff_re);
@@ -323,8 +328,18 @@ __attribute__((always_inline)) inline void FmcwSynthesizer::AddKernel(double cen
 }
 
 NIGHTSIM_TARGET_CLONES
-void FmcwSynthesizer::AddKernels(std::span<const KernelTerm> terms, SplitProfile* out) const {
-  for (const KernelTerm& t : terms) AddKernel(t.centre_bin, t.coeff_re, t.coeff_im, t.quads, out->Re(t.rx), out->Im(t.rx));
+void FmcwSynthesizer::AddKernels(std::span<const KernelPlacement> placements, const double* bin_of, const float* re,
+                                 const float* im, SplitProfile* out) const {
+  const KernelTable table = Table();
+  std::array<float*, kMaxRx> row_re{}, row_im{};
+  for (int r = 0; r < out->num_rx && r < kMaxRx; ++r) {
+    row_re[r] = out->Re(r);
+    row_im[r] = out->Im(r);
+  }
+  for (const KernelPlacement& p : placements) {
+    AddKernel(table, p.sign * bin_of[p.entry] + p.offset_bins, re[p.entry], p.sign * im[p.entry], p.quads,
+              row_re[p.rx], row_im[p.rx]);
+  }
 }
 
 void FmcwSynthesizer::AddRangeFast(const Tone& tone, double floor_v, SplitProfile* out) const {
@@ -488,6 +503,7 @@ void FmcwSynthesizer::AddRangeFast(std::span<const Tone> tones, double floor_v, 
   for (std::size_t e = 0; e < batch_phase_.size(); e += 4) {
     detail::FastSinCos4(&batch_phase_[e], &batch_sin_[e], &batch_cos_[e]);
   }
+  const KernelTable table = Table();
   for (std::size_t e = 0; e < count; ++e) {
     const BatchEntry& b = batch_[e];
     const float cr = b.half_amplitude_v * batch_cos_[e];
@@ -495,10 +511,10 @@ void FmcwSynthesizer::AddRangeFast(std::span<const Tone> tones, double floor_v, 
     float* re = out->Re(b.rx);
     float* im = out->Im(b.rx);
     // The kernel is N-periodic: the tone at p (and p − N), its image (conjugate) at −p (and N − p).
-    AddKernel(b.bin, cr, ci, b.quads, re, im);
-    AddKernel(b.bin - n, cr, ci, b.quads, re, im);
-    AddKernel(-b.bin, cr, -ci, b.quads, re, im);
-    AddKernel(n - b.bin, cr, -ci, b.quads, re, im);
+    AddKernel(table, b.bin, cr, ci, b.quads, re, im);
+    AddKernel(table, b.bin - n, cr, ci, b.quads, re, im);
+    AddKernel(table, -b.bin, cr, -ci, b.quads, re, im);
+    AddKernel(table, n - b.bin, cr, -ci, b.quads, re, im);
   }
 }
 
@@ -643,10 +659,9 @@ NoiseSource::NoiseSource(std::uint64_t seed)
   Tables();
 }
 
-void NoiseSource::AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v,
+void NoiseSource::AddRangeNoise(const RangeNoiseDraws& draws, const FmcwConstants& k, double sd_v,
                                 SplitProfile* out) const {
   const NoiseTables& tables = Tables();
-  RandomStream stream = stream_.Derive(static_cast<std::uint64_t>(frame_index));
   const int bins = k.bins;
   // X_k = (1/Σw)(½G_k − ¼G_{k−1} − ¼G_{k+1}) with G the DFT of white real noise:
   // E|G_k|² = N σ², G_0 and G_{N/2} real, G_{−1} = conj(G_1); /√M for chirp averaging.
@@ -655,7 +670,7 @@ void NoiseSource::AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k
   const float sqrt2 = static_cast<float>(std::sqrt(2.0));
   constexpr double kAngleStep = kTwoPi / 65536.0;
   for (int rx = 0; rx < k.num_rx; ++rx) {
-    const std::uint64_t w = stream.NextU64();
+    const std::uint64_t w = draws.word[rx];
     // Plain variables, not structured bindings: a lambda below captures them (clang 14).
     const std::array<std::size_t, 2> rows = NoiseRowOffsets(w);
     const std::size_t a = rows[0], b = rows[1];
@@ -701,14 +716,17 @@ void NoiseSource::AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k
   }
 }
 
-void NoiseSource::PrefetchRangeNoise(std::int64_t frame_index, const FmcwConstants& k) const {
+NoiseSource::RangeNoiseDraws NoiseSource::PrefetchRangeNoise(std::int64_t frame_index,
+                                                             const FmcwConstants& k) const {
   const NoiseTables& tables = Tables();
   RandomStream stream = stream_.Derive(static_cast<std::uint64_t>(frame_index));
   constexpr std::size_t kLineFloats = 16;  // a 64-byte cache line
   const std::size_t row = static_cast<std::size_t>(k.bins) + 1;
+  RangeNoiseDraws draws;
   for (int rx = 0; rx < k.num_rx; ++rx) {
     const std::uint64_t w = stream.NextU64();
-    // The same two offsets as AddRangeNoise: rows [o, o + bins] of both filtered planes and
+    draws.word[rx] = w;
+    // The two offsets AddRangeNoise reads: rows [o, o + bins] of both filtered planes and
     // of the complex table (its edge bins).
     for (const std::size_t o : NoiseRowOffsets(w)) {
       for (std::size_t i = 0; i < row + kLineFloats; i += kLineFloats) {
@@ -721,6 +739,7 @@ void NoiseSource::PrefetchRangeNoise(std::int64_t frame_index, const FmcwConstan
       __builtin_prefetch(tables.normal.data() + o + row - 3);
     }
   }
+  return draws;
 }
 
 void NoiseSource::AddRawNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v,

@@ -171,12 +171,7 @@ void BreathingPathBank::AddRange(const FmcwSynthesizer& synth, SplitProfile* out
     cos_[e] *= half_amplitude_v_[e];
   }
   // The tone at p + jN with coefficient c; its image (conjugate) at −p + jN.
-  terms_.resize(placements_.size());
-  for (std::size_t t = 0; t < placements_.size(); ++t) {
-    const Placement& pl = placements_[t];
-    terms_[t] = {pl.sign * bin_[pl.entry] + pl.offset_bins, cos_[pl.entry], pl.sign * sin_[pl.entry], pl.quads, pl.rx};
-  }
-  synth.AddKernels(terms_, out);
+  synth.AddKernels(placements_, bin_.data(), cos_.data(), sin_.data(), out);
 }
 
 void BreathingPathBank::AppendTones(std::vector<Tone>* tones) const {

@@ -403,13 +403,14 @@ void RadarSimulator::Emit(std::int64_t frame_index, bool steady, RadarLevel leve
   out->level = RadarLevel::kRange;
   out->raw.clear();
   // The noise rows are fetched from memory while the paths are synthesized.
-  if (options_.noise) noise_.PrefetchRangeNoise(frame_index, k);
+  NoiseSource::RangeNoiseDraws noise_draws;
+  if (options_.noise) noise_draws = noise_.PrefetchRangeNoise(frame_index, k);
   accumulator_.Zero();
   if (steady) bank_.AddRange(synth_, &accumulator_);
   synth_.AddRangeFast(tones_, kernel_floor_v_, &accumulator_);
   if (options_.noise) {
     const double q2 = options_.quantize ? k.adc_lsb_v * k.adc_lsb_v / 12.0 : 0.0;
-    noise_.AddRangeNoise(frame_index, k, std::sqrt(noise_sd_v_ * noise_sd_v_ + q2), &accumulator_);
+    noise_.AddRangeNoise(noise_draws, k, std::sqrt(noise_sd_v_ * noise_sd_v_ + q2), &accumulator_);
   }
   const std::vector<std::complex<float>>& base = steady ? slow_range_ : static_range_;
   out->range.resize(base.size());

@@ -419,40 +419,58 @@ TEST(Fmcw, BatchedRangeSynthesisEqualsAddingTheTonesOneByOne) {
 // The kernel windows (eight bins at a time, AVX2 clone on this machine when it has AVX2)
 // give exactly the float sums of the scalar recipe: the table row f0 = ⌊256 frac(c)⌋ and the
 // next one, both the double kernel rounded to float (the step taken in double, then
-// rounded), interpolated in float, times the coefficient; every width, both grids, any sign.
+// rounded), interpolated in float, times the coefficient; every width, both grids, tones
+// and images (centre −bin, conjugate coefficient), shifted by ±N.
 TEST(Fmcw, KernelWindowsEqualTheScalarTableInterpolationBitForBit) {
   const FmcwSynthesizer synth(RadarParams{});
   const FmcwConstants& k = synth.constants();
   constexpr int kSteps = 256;
-  std::vector<FmcwSynthesizer::KernelTerm> terms;
+  std::vector<double> bins;
+  std::vector<float> re, im;
+  std::vector<FmcwSynthesizer::KernelPlacement> placements;
   for (int q = 1; q <= synth.max_quads(); ++q) {
     for (const double centre : {7.3, 31.996, -2.25, 60.5 + 0.01 * q, 0.0039}) {
-      terms.push_back({centre + 0.37 * q, 1.5e-3f * static_cast<float>(q), -0.7e-3f, q, q % k.num_rx});
+      const int entry = static_cast<int>(bins.size());
+      bins.push_back(centre + 0.37 * q);
+      re.push_back(1.5e-3f * static_cast<float>(q));
+      im.push_back(-0.7e-3f);
+      placements.push_back({entry, q % k.num_rx, 1.0f, 0.0, q});
+      placements.push_back({entry, (q + 1) % k.num_rx, -1.0f, 0.0, q});
+      placements.push_back({entry, q % k.num_rx, -1.0f, static_cast<double>(k.samples), q});
+      placements.push_back({entry, q % k.num_rx, 1.0f, -static_cast<double>(k.samples), q});
     }
   }
   SplitProfile fast;
   fast.Reset(k.num_rx, k.bins, synth.pad_bins());
-  synth.AddKernels(terms, &fast);
+  synth.AddKernels(placements, bins.data(), re.data(), im.data(), &fast);
   SplitProfile scalar;
   scalar.Reset(k.num_rx, k.bins, synth.pad_bins());
-  for (const auto& term : terms) {
-    const double fl = std::floor(term.centre_bin);
-    const double f = (term.centre_bin - fl) * kSteps;
+  int images = 0, shifted = 0;  // windows of each kind that reach the bins
+  for (const auto& p : placements) {
+    const double centre = p.sign * bins[p.entry] + p.offset_bins;
+    const float coeff_re = re[p.entry];
+    const float coeff_im = p.sign * im[p.entry];
+    const double fl = std::floor(centre);
+    const double f = (centre - fl) * kSteps;
     const int f0 = std::min(static_cast<int>(f), kSteps - 1);
     const float t = static_cast<float>(f - f0);
-    const int b0 = static_cast<int>(fl) - 2 * term.quads + 1;
-    if (b0 >= k.bins || b0 + 4 * term.quads <= 0) continue;
-    for (int j = 0; j < 4 * term.quads; ++j) {
+    const int b0 = static_cast<int>(fl) - 2 * p.quads + 1;
+    if (b0 >= k.bins || b0 + 4 * p.quads <= 0) continue;
+    images += p.sign < 0;
+    shifted += p.offset_bins != 0.0;
+    for (int j = 0; j < 4 * p.quads; ++j) {
       // bin b0 + j of the window: κ = b0 + j − centre, on row f0 (κ = j − 2q + 1 − f0/256)
-      const int whole = j - 2 * term.quads + 1;
+      const int whole = j - 2 * p.quads + 1;
       const std::complex<double> v = synth.Kernel(whole - static_cast<double>(f0) / kSteps);
       const std::complex<double> d = synth.Kernel(whole - static_cast<double>(f0 + 1) / kSteps) - v;
       const float kr = static_cast<float>(v.real()) + t * static_cast<float>(d.real());
       const float ki = static_cast<float>(v.imag()) + t * static_cast<float>(d.imag());
-      scalar.Re(term.rx)[b0 + j] += term.coeff_re * kr - term.coeff_im * ki;
-      scalar.Im(term.rx)[b0 + j] += term.coeff_re * ki + term.coeff_im * kr;
+      scalar.Re(p.rx)[b0 + j] += coeff_re * kr - coeff_im * ki;
+      scalar.Im(p.rx)[b0 + j] += coeff_re * ki + coeff_im * kr;
     }
   }
+  EXPECT_GT(images, 0);
+  EXPECT_GT(shifted, 0);
   EXPECT_EQ(fast.re, scalar.re);
   EXPECT_EQ(fast.im, scalar.im);
 }

@@ -144,18 +144,22 @@ class FmcwSynthesizer {
   /// AddRangeFast of every tone in turn (the same result, bit for bit), batched.
   void AddRangeFast(std::span<const Tone> tones, double floor_v, SplitProfile* out) const;
 
-  /// One kernel window: coeff · W(k − centre_bin)/Σw for the 4·quads bins k around
-  /// centre_bin, on RX row `rx` (1 <= quads <= max_quads()).
-  struct KernelTerm {
-    double centre_bin{0.0};  ///< fractional bin of the tone (or image), any sign
-    float coeff_re{0.0f};    ///< complex coefficient (volts): (A/2)·Doppler·e^{±jφ0}
-    float coeff_im{0.0f};
-    int quads{1};            ///< window width, quads of bins
-    int rx{0};               ///< RX row
+  /// Where one kernel window goes, for tones whose bins and coefficients change every frame
+  /// while the windows stay (a resting period): the tone of entry `entry` (sign +1) or its
+  /// image (sign −1, the conjugate coefficient), shifted by a multiple of N.
+  struct KernelPlacement {
+    int entry{0};              ///< index into AddKernels' per-entry arrays
+    int rx{0};                 ///< RX row
+    float sign{1.0f};          ///< +1 the tone, −1 its image
+    double offset_bins{0.0};   ///< added to the centre (a multiple of N)
+    int quads{1};              ///< window width, quads of bins (1 <= quads <= max_quads())
   };
-  /// Adds kernel windows to `out` (num_rx rows, bins, pad_bins()); windows that miss bins
-  /// [0, bins) entirely are skipped.
-  void AddKernels(std::span<const KernelTerm> terms, SplitProfile* out) const;
+  /// Adds, in placement order, the window coeff · W(k − centre)/Σw on the 4·quads bins k
+  /// around centre = sign·bin_of[entry] + offset_bins, coeff = re[entry] + j·sign·im[entry]
+  /// (volts: (A/2)·Doppler·e^{jφ0}), to RX row rx of `out` (num_rx rows, bins, pad_bins());
+  /// windows that miss bins [0, bins) entirely are skipped.
+  void AddKernels(std::span<const KernelPlacement> placements, const double* bin_of, const float* re,
+                  const float* im, SplitProfile* out) const;
 
   /// Adds tones to a raw frame ([chirp][rx][sample], every chirp). Tones present in every
   /// chirp whose phase turns by at most kMaxInterpolatedTurnRad between the centre and
@@ -183,7 +187,18 @@ class FmcwSynthesizer {
   int half_span_bins() const { return half_span_; }
 
  private:
-  void AddKernel(double centre_bin, float coeff_re, float coeff_im, int quads, float* re, float* im) const;
+  // What a kernel window reads of the synthesizer, copied into locals once per batch of
+  // windows: the windows store through memcpy, which may alias anything, so members read
+  // inside the loop would be loaded again for every window.
+  struct KernelTable {
+    const float* data;
+    int bins;
+    int row_floats;             // floats per table row
+    const int* window_offset;   // [q]: first float of a q-quad window in a row
+  };
+  KernelTable Table() const { return {table_.data(), k_.bins, 16 * (2 * max_quads_ - 1), window_offset_.data()}; }
+  static void AddKernel(const KernelTable& table, double centre_bin, float coeff_re, float coeff_im, int quads,
+                        float* re, float* im);
   // Factor of a tone's amplitude after averaging the frame's chirps (DopplerFactor, or 1/M).
   double ChirpAveraging(const Tone& tone) const;
   // Raw synthesis works in blocks of 16 samples: sample 16a + b of a chirp of a tone is
@@ -207,6 +222,7 @@ class FmcwSynthesizer {
   // one contiguous block), Δ = row f+1 − row f; bin j of a row is the kernel at
   // κ = j − 2·max_quads + 1 − f / kTableSteps. Each row twice: quads from bin 0 and from bin 2.
   std::vector<float> table_;
+  std::vector<int> window_offset_;  // [q], q = 0 … max_quads: see KernelTable
   std::vector<double> sidelobe_;  // [d]: max |W(κ)| over |κ| >= d, d = 0 … N/2
   std::vector<std::complex<double>> twiddle_;  // e^{−j2πk/N}, k = 0..N−1
   std::vector<double> window_;
@@ -251,15 +267,22 @@ class NoiseSource {
   /// `seed` is the run seed.
   explicit NoiseSource(std::uint64_t seed);
 
+  /// The random words of one frame's range noise, one per RX row.
+  struct RangeNoiseDraws {
+    std::array<std::uint64_t, kMaxRx> word{};
+  };
+
+  /// Draws frame `frame_index`'s range-noise words (k.num_rx of them) and asks the cache
+  /// for the table rows AddRangeNoise will read with them (no effect on any value). The
+  /// rows lie at random offsets of a ~1 MB table, so without it the noise waits on memory;
+  /// call it some work ahead of AddRangeNoise.
+  RangeNoiseDraws PrefetchRangeNoise(std::int64_t frame_index, const FmcwConstants& k) const;
+
   /// Adds the noise that chirp averaging of M windowed DFTs of white noise of standard
   /// deviation `sd_v` per sample leaves in each bin, with the Hann window's correlation
-  /// between neighbouring bins: E|n_k|² = 1.5 sd² / (N M). `out` has k.num_rx rows of k.bins.
-  void AddRangeNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v, SplitProfile* out) const;
-
-  /// Asks the cache for the table rows AddRangeNoise(frame_index, k, …) will read (no
-  /// effect on any value). The rows lie at random offsets of a ~1 MB table, so without it
-  /// the noise waits on memory; call it some work ahead of AddRangeNoise.
-  void PrefetchRangeNoise(std::int64_t frame_index, const FmcwConstants& k) const;
+  /// between neighbouring bins: E|n_k|² = 1.5 sd² / (N M), from the frame's `draws`.
+  /// `out` has k.num_rx rows of k.bins.
+  void AddRangeNoise(const RangeNoiseDraws& draws, const FmcwConstants& k, double sd_v, SplitProfile* out) const;
 
   /// Adds white noise of standard deviation `sd_v` to every raw sample.
   void AddRawNoise(std::int64_t frame_index, const FmcwConstants& k, double sd_v, std::span<float> raw) const;

@@ -72,14 +72,7 @@ class BreathingPathBank {
   // AddRange, per entry e = r · paths + i: phase, bin, half amplitude, sine, cosine; then
   // the kernel windows of each entry that can reach the profile (sign ±1: tone or image,
   // centre = sign · bin + offset, offset a multiple of N).
-  struct Placement {
-    int entry{0};
-    int rx{0};
-    float sign{1.0f};
-    double offset_bins{0.0};
-    int quads{1};
-  };
-  std::vector<Placement> placements_;
+  std::vector<FmcwSynthesizer::KernelPlacement> placements_;
   bool placed_{false};
   std::vector<float> doppler_;  // half the chirp-averaging factor, per path
   std::vector<double> phase_rad_;
@@ -87,7 +80,6 @@ class BreathingPathBank {
   std::vector<float> half_amplitude_v_;
   std::vector<float> sin_;
   std::vector<float> cos_;
-  std::vector<FmcwSynthesizer::KernelTerm> terms_;
 };
 
 }  // namespace nightsim::physics
