@@ -21,8 +21,10 @@
 #include <ctime>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/rng.h"
 #include "harness/night_runner.h"
 #include "harness/scenario_loader.h"
 #include "harness/training.h"
@@ -93,16 +95,16 @@ std::vector<EpochEstimate> Replay(nightsim::Pipeline* pipeline) {
 // FNV-1a over the bytes of one value: the hash below moves with any bit of any estimate.
 template <typename T>
 void HashValue(const T& v, std::uint64_t* h) {
-  unsigned char bytes[sizeof(T)];
+  char bytes[sizeof(T)];
   std::memcpy(bytes, &v, sizeof(T));
-  for (unsigned char c : bytes) *h = (*h ^ c) * 1099511628211ull;
+  *h = nightsim::Fnv1a(std::string_view(bytes, sizeof(T)), *h);
 }
 
 // A digest of what the pipeline computed: counts and sums a behaviour change would move,
 // and a hash of every field of every estimate (a speed-up meant to change nothing must
 // leave it bit for bit the same).
 std::string Digest(const std::vector<EpochEstimate>& out) {
-  std::uint64_t hash = 14695981039346656037ull;
+  std::uint64_t hash = nightsim::kFnv1aOffsetBasis;
   for (const EpochEstimate& e : out) {
     HashValue(e.epoch, &hash);
     HashValue(e.present, &hash);

@@ -19,14 +19,15 @@ std::uint64_t Mix(std::uint64_t a, std::uint64_t b) {
 
 }  // namespace
 
-std::uint64_t StableId(std::string_view name) {
-  std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64
-  for (unsigned char c : name) {
-    h ^= c;
-    h *= 0x100000001b3ull;
+std::uint64_t Fnv1a(std::string_view bytes, std::uint64_t hash) {
+  for (const unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 0x100000001b3ull;  // FNV prime
   }
-  return h;
+  return hash;
 }
+
+std::uint64_t StableId(std::string_view name) { return Fnv1a(name); }
 
 RandomStream::RandomStream(std::uint64_t seed, std::uint64_t entity_id, std::uint64_t purpose_id)
     : seed_(seed), entity_(entity_id), purpose_(purpose_id) {}

@@ -5,11 +5,13 @@
 #include <fmt/core.h>
 
 #include <cmath>
+#include <iostream>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "core/errors.h"
 #include "command_line.h"
 #include "harness/atomic_file.h"
 #include "harness/cli.h"
@@ -22,41 +24,12 @@ namespace nightsim::harness {
 
 namespace {
 
-void PrintHypnogramsHelp() {
-  fmt::print(
-      "usage: nightsim hypnograms SCENARIO --nights N --out DIR [--seed S] [--set name=value ...]\n"
-      "                           [--reference DIR]\n\n"
-      "Simulates N nights of the scenario's sleepers (no radar, no pipeline) and writes\n"
-      "their truth: DIR/<night>_<person>.json (the list of per-epoch stage codes:\n"
-      "0 W, 1 N1, 2 N2, 3 N3, 4 REM, -1 out of bed) and DIR/<night>_<person>.csv\n"
-      "(columns epoch, time, stage, intent, in_bed). Night i uses seed S + i.\n"
-      "Then prints, per person, the realism table: each sleep measure (mean, SD) next\n"
-      "to its target (DESIGN.md §4) and the same measures of the real hypnograms in\n"
-      "--reference DIR (default: the Sleep-EDF calibration nights beside the checkout,\n"
-      "../shared/data/hypnograms/sleep-edf-st, when that folder exists; '--reference none'\n"
-      "leaves the column out).\n\n"
-      "options:\n"
-      "  --nights N         number of nights (>= 1)\n"
-      "  --out DIR          output folder (created if missing)\n"
-      "  --seed S           first seed (default 1)\n"
-      "  --set name=value   set a declared scenario parameter (repeatable)\n"
-      "  --reference DIR    folder of real hypnograms (*.json) to compare with\n"
-      "  -h, --help         show this help\n");
-}
-
-// Clock time of day as HH:MM:SS (epochs start on whole seconds).
-std::string ClockHms(double seconds_after_midnight) {
-  auto s = static_cast<long long>(std::llround(seconds_after_midnight)) % 86400;
-  if (s < 0) s += 86400;
-  return fmt::format("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
-}
-
 std::string NightCsv(const sleepers::PersonTruth& truth, double start_clock_s) {
   std::string csv = "epoch,time,stage,intent,in_bed\n";
   csv.reserve(truth.epochs.size() * 28);
   for (std::size_t i = 0; i < truth.epochs.size(); ++i) {
     const auto& e = truth.epochs[i];
-    csv += fmt::format("{},{},{},{},{}\n", i, ClockHms(start_clock_s + e.t_s), e.stage, e.intent ? 1 : 0,
+    csv += fmt::format("{},{},{},{},{}\n", i, FormatClockTime(start_clock_s + e.t_s, true), e.stage, e.intent ? 1 : 0,
                        e.in_bed ? 1 : 0);
   }
   return csv;
@@ -82,22 +55,36 @@ int CmdHypnograms(const std::vector<std::string>& args) {
   int nights = 0;
   std::uint64_t seed = 1;
   po::options_description options("options");
-  options.add_options()("help,h", "show this help")("nights", po::value(&nights))("seed", po::value(&seed))(
-      "out", po::value(&out_dir))("set", po::value(&sets)->composing())("reference", po::value(&reference_dir));
+  options.add_options()
+      ("help,h", "show this help")
+      ("nights", po::value(&nights), "number of nights (>= 1)")
+      ("out", po::value(&out_dir), "output folder (created if missing)")
+      ("seed", po::value(&seed)->default_value(1), "first seed; night i uses seed + i")
+      ("set", po::value(&sets)->composing(), "name=value: set a declared scenario parameter (repeatable)")
+      ("reference", po::value(&reference_dir), "folder of real hypnograms (*.json) to compare with; 'none': no column");
   const po::variables_map vm = ParseCommandLine(args, options, {{"SCENARIO", &file}});
   if (vm.count("help")) {
-    PrintHypnogramsHelp();
+    fmt::print(
+        "usage: nightsim hypnograms SCENARIO --nights N --out DIR [--seed S] [--set name=value ...]\n"
+        "                           [--reference DIR]\n\n"
+        "Simulates N nights of the scenario's sleepers (no radar, no pipeline) and writes\n"
+        "their truth: DIR/<night>_<person>.json (the list of per-epoch stage codes:\n"
+        "0 W, 1 N1, 2 N2, 3 N3, 4 REM, -1 out of bed) and DIR/<night>_<person>.csv\n"
+        "(columns epoch, time, stage, intent, in_bed).\n"
+        "Then prints, per person, the realism table: each sleep measure (mean, SD) next\n"
+        "to its target (DESIGN.md §4) and the same measures of the real hypnograms in\n"
+        "--reference DIR (default: the Sleep-EDF calibration nights beside the checkout,\n"
+        "../shared/data/hypnograms/sleep-edf-st, when that folder exists).\n\n");
+    std::cout << options << "\n";
     return kExitOk;
   }
-  if (file.empty() || nights < 1 || out_dir.empty()) {
-    fmt::print(stderr, "error: nightsim hypnograms: expected SCENARIO, --nights N (>= 1) and --out DIR (see --help)\n");
-    return kExitBadInput;
-  }
+  std::vector<InputProblem> problems;
+  if (file.empty()) problems.push_back({"", 0, 0, "SCENARIO", "a scenario file is required"});
+  if (nights < 1) problems.push_back({"", 0, 0, "--nights", fmt::format("must be >= 1, got {}", nights)});
+  if (out_dir.empty()) problems.push_back({"", 0, 0, "--out", "the output folder is required"});
+  if (!problems.empty()) throw InputError(std::move(problems));
   const Scenario scenario = LoadScenario(file, ParseOverrides(sets));
-  if (scenario.people.empty()) {
-    fmt::print(stderr, "error: nightsim hypnograms: {}: the scenario has no people\n", file);
-    return kExitBadInput;
-  }
+  if (scenario.people.empty()) throw InputError(InputProblem{file, 0, 0, "people", "the scenario has no people"});
   if (reference_dir.empty() && std::filesystem::is_directory(NIGHTSIM_DEFAULT_REFERENCE_DIR)) {
     reference_dir = NIGHTSIM_DEFAULT_REFERENCE_DIR;
   }
@@ -107,8 +94,7 @@ int CmdHypnograms(const std::vector<std::string>& args) {
     try {
       reference = sleepers::LoadHypnogramDirectory(reference_dir);
     } catch (const std::exception& e) {
-      fmt::print(stderr, "error: nightsim hypnograms: --reference {}: {}\n", reference_dir, e.what());
-      return kExitBadInput;
+      throw InputError(InputProblem{reference_dir, 0, 0, "--reference", e.what()});
     }
   }
   std::filesystem::create_directories(out_dir);

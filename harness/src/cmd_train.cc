@@ -112,15 +112,18 @@ int CmdTrain(const std::vector<std::string>& args) {
   if (scenario_nights < 1) throw OptionError("--scenario-nights", "must be >= 1");
   if (!evaluate && nights < 1) throw OptionError("--nights", "must be >= 1 to train");
   // Every seed a run uses (population nights and scenario-file nights) lies in its range.
-  const std::uint64_t used = static_cast<std::uint64_t>(std::max(nights, evaluate && !scenarios.empty() ? scenario_nights : 0));
-  if (seed < range_first || seed > range_end - std::max<std::uint64_t>(used, 1)) {
+  // The last seed of `count` nights from --seed (a run of none still names its first seed).
+  const auto last_seed = [&](int count) { return seed + static_cast<std::uint64_t>(std::max(count, 1)) - 1; };
+  const int used = std::max(nights, evaluate && !scenarios.empty() ? scenario_nights : 0);
+  // (Compared as seed > end − count, which cannot overflow as last_seed(used) >= end could.)
+  if (seed < range_first || seed > range_end - static_cast<std::uint64_t>(std::max(used, 1))) {
     throw OptionError("--seed", fmt::format("{} seeds must lie in [{}, {}) (training below {}, validation {}..{}, "
                                             "held-out from {}); seeds {}..{} do not",
                                             range_name, range_first,
                                             range_end == std::numeric_limits<std::uint64_t>::max()
                                                 ? std::string("∞") : std::to_string(range_end),
                                             kValidationSeedStart, kValidationSeedStart, kHeldOutSeedStart - 1,
-                                            kHeldOutSeedStart, seed, seed + std::max<std::uint64_t>(used, 1) - 1));
+                                            kHeldOutSeedStart, seed, last_seed(used)));
   }
   const Scenario base = LoadScenario(base_path);
   const auto t0 = std::chrono::steady_clock::now();
@@ -145,7 +148,7 @@ int CmdTrain(const std::vector<std::string>& args) {
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     fmt::print("trained on {} nights (seeds {}..{}): intent rows {}, staging rows {} "
                "(wake {}, light {}, deep {}, rem {}) in {:.0f} s\nwrote {}/{} and {}/{}\n",
-               nights, seed, seed + static_cast<std::uint64_t>(nights) - 1, models.intent_rows, models.staging_rows,
+               nights, seed, last_seed(nights), models.intent_rows, models.staging_rows,
                models.stage_counts[0], models.stage_counts[1], models.stage_counts[2], models.stage_counts[3], wall_s,
                out_dir, kIntentModelFile, out_dir, kStagingModelFile);
     return kExitOk;
@@ -200,7 +203,7 @@ int CmdTrain(const std::vector<std::string>& args) {
     json += fmt::format("\"{}\": {}{}", key, EvaluationJson(s), last ? "" : ",\n");
   };
   section("population", fmt::format("population ({}): {} nights, seeds {}..{}", range_name, nights, seed,
-                                    seed + static_cast<std::uint64_t>(std::max(nights, 1)) - 1),
+                                    last_seed(nights)),
           population, false);
   section("scenarios", fmt::format("scenario files ({}): {} files x {} seeds from {}", range_name, scenarios.size(),
                       scenario_nights, seed),

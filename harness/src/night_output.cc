@@ -11,8 +11,10 @@
 #include <stdexcept>
 
 #include "core/errors.h"
+#include "core/rng.h"
 #include "harness/atomic_file.h"
 #include "harness/h5_writer.h"
+#include "harness/scenario_loader.h"
 #include "physics/radar_config.h"
 #include "sleepers/body_signal.h"
 
@@ -30,13 +32,6 @@ std::string Clock(const NightRun& run, double t_s) {
   const double s = std::fmod(run.scenario.night.start_clock_s + t_s, 86400.0);
   const int minutes = static_cast<int>(std::floor(s / 60.0));
   return fmt::format("{:02d}:{:02d}", minutes / 60, minutes % 60);
-}
-
-// Clock time of day as HH:MM:SS.
-std::string ClockHms(double seconds_after_midnight) {
-  auto s = static_cast<long long>(std::llround(seconds_after_midnight)) % 86400;
-  if (s < 0) s += 86400;
-  return fmt::format("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
 }
 
 char StageChar(EstStage s) {
@@ -313,14 +308,7 @@ RadarLevel ParseLevelOption(const std::string& text) {
   throw InputError(InputProblem{"", 0, 0, "--level", "expected stream, range or raw, got '" + text + "'"});
 }
 
-std::string ContentHash(const std::string& text) {
-  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64 offset basis
-  for (const unsigned char ch : text) {
-    h ^= ch;
-    h *= 1099511628211ULL;  // FNV prime
-  }
-  return fmt::format("{:016x}", h);
-}
+std::string ContentHash(const std::string& text) { return fmt::format("{:016x}", Fnv1a(text)); }
 
 std::string NightKey(const Scenario& scenario, std::uint64_t seed, std::optional<RadarLevel> frames) {
   // Fields separated by a byte that YAML text never holds, so no two inputs collide by concatenation.
@@ -483,7 +471,7 @@ std::string HypnogramCsv(const NightRun& run) {
   csv += ",pipeline\n";
   for (std::size_t e = 0; e < n; ++e) {
     const double t = static_cast<double>(e) * run.truth.epoch_s;
-    csv += fmt::format("{},{},{}", e, t, ClockHms(run.scenario.night.start_clock_s + t));
+    csv += fmt::format("{},{},{}", e, t, FormatClockTime(run.scenario.night.start_clock_s + t, true));
     for (const auto& p : run.night.people) csv += fmt::format(",{}", e < p.epochs.size() ? p.epochs[e].stage : -1);
     csv += fmt::format(",{}\n", est[e]);
   }
@@ -500,7 +488,7 @@ std::string HypnogramJson(const NightRun& run) {
   std::string j = fmt::format(
       "{{\"epoch_s\": {}, \"start_clock\": \"{}\", \"codes\": \"YASA: 0 W, 1 N1, 2 N2 (pipeline: light), 3 N3 "
       "(pipeline: deep), 4 REM, -1 out of bed / not scored\",\n \"truth\": {{",
-      run.truth.epoch_s, ClockHms(run.scenario.night.start_clock_s));
+      run.truth.epoch_s, FormatClockTime(run.scenario.night.start_clock_s, true));
   for (std::size_t i = 0; i < run.night.people.size(); ++i) {
     const auto& p = run.night.people[i];
     std::vector<int> codes(n, kYasaOutOfBed);

@@ -796,6 +796,8 @@ RadarParams ResolveRadarParams(const std::string& radar_yaml) {
 
 std::optional<double> ParseClockTime(std::string_view text) { return detail::ParseClock(text); }
 
-std::string FormatClockTime(double seconds_after_midnight) { return detail::FormatClock(seconds_after_midnight); }
+std::string FormatClockTime(double seconds_after_midnight, bool with_seconds) {
+  return detail::FormatClock(seconds_after_midnight, with_seconds);
+}
 
 }  // namespace nightsim::harness

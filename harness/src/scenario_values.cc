@@ -92,11 +92,11 @@ std::optional<double> ParseClock(std::string_view text) {
   return parts[0] * 3600.0 + parts[1] * 60.0 + parts[2];
 }
 
-std::string FormatClock(double seconds_after_midnight) {
+std::string FormatClock(double seconds_after_midnight, bool with_seconds) {
   long long s = std::llround(seconds_after_midnight);
   s = ((s % 86400) + 86400) % 86400;
   const long long h = s / 3600, m = (s / 60) % 60, sec = s % 60;
-  return sec ? fmt::format("{:02}:{:02}:{:02}", h, m, sec) : fmt::format("{:02}:{:02}", h, m);
+  return sec || with_seconds ? fmt::format("{:02}:{:02}:{:02}", h, m, sec) : fmt::format("{:02}:{:02}", h, m);
 }
 
 // ---------------------------------------------------------------------------------

@@ -22,6 +22,13 @@ TEST(RngTest, StableIdIsFnv1a) {
   EXPECT_NE(StableId("alex"), StableId("sam"));
 }
 
+TEST(RngTest, Fnv1aContinuesFromAGivenHash) {
+  EXPECT_EQ(Fnv1a("a"), 0xaf63dc4c8601ec8cull);
+  EXPECT_EQ(Fnv1a("foobar"), 0x85944171f73967e8ull);  // published FNV-1a 64 test vector
+  EXPECT_EQ(Fnv1a("bar", Fnv1a("foo")), Fnv1a("foobar"));
+  EXPECT_EQ(Fnv1a(std::string_view("a\0b", 3)), Fnv1a("b", Fnv1a(std::string_view("a\0", 2))));
+}
+
 TEST(RngTest, TheSameSeedEntityAndPurposeGiveTheSameSequence) {
   EXPECT_EQ(Words(RandomStream(1, "alex", "breathing"), 1000), Words(RandomStream(1, "alex", "breathing"), 1000));
 }

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include "night_file_test_util.h"
 
@@ -40,12 +41,19 @@ TEST(HypnogramsCli, WritesEveryNightAndTheRealismTable) {
 TEST(HypnogramsCli, UsageErrorsExit2) {
   const auto dir = testing_util::FreshDir("hypnograms_usage");
   const std::string out = " --out " + Quote((dir / "h").string());
-  for (const std::string& args : {"--nights 2" + out, Quote(kScenario) + out, Quote(kScenario) + " --nights 0" + out,
-                                  Quote(kScenario) + " --nights two" + out, Quote(kScenario) + " --nights 2",
-                                  Quote(kScenario) + " --nights 2 --bogus" + out}) {
+  // Each case with what its message must name.
+  const std::pair<std::string, std::string> cases[] = {
+      {"--nights 2" + out, "SCENARIO: a scenario file is required"},
+      {Quote(kScenario) + out, "--nights: must be >= 1, got 0"},
+      {Quote(kScenario) + " --nights 0" + out, "--nights: must be >= 1, got 0"},
+      {Quote(kScenario) + " --nights two" + out, "--nights"},
+      {Quote(kScenario) + " --nights 2", "--out: the output folder is required"},
+      {Quote(kScenario) + " --nights 2 --bogus" + out, "--bogus"}};
+  for (const auto& [args, message] : cases) {
     const CliRun r = RunNightsim("hypnograms " + args, dir);
     EXPECT_EQ(r.exit_code, 2) << args;
     EXPECT_NE(r.err.find("error: "), std::string::npos) << args;
+    EXPECT_NE(r.err.find(message), std::string::npos) << args << "\n" << r.err;
   }
   EXPECT_FALSE(std::filesystem::exists(dir / "h"));
 }

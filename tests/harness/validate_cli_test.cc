@@ -68,8 +68,12 @@ TEST(ValidateCli, set_overrides_parameters) {
 
 // Tests the usage errors and --help.
 TEST(ValidateCli, usage) {
-  EXPECT_EQ(Validate("--help").exit_code, 0);
-  EXPECT_EQ(Validate("").exit_code, 2);
+  const CliRun help = Validate("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--set arg"), std::string::npos) << help.out;  // the options' own descriptions
+  const CliRun none = Validate("");
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("FILE: a scenario file is required"), std::string::npos) << none.err;
   EXPECT_EQ(Validate("--bogus x.yaml").exit_code, 2);
   const CliRun r = Validate("'" + kBad + "does_not_exist.yaml'");
   EXPECT_EQ(r.exit_code, 2);

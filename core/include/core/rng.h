@@ -13,6 +13,12 @@
 
 namespace nightsim {
 
+/// FNV-1a 64 offset basis: the hash of no bytes.
+inline constexpr std::uint64_t kFnv1aOffsetBasis = 0xcbf29ce484222325ull;
+
+/// FNV-1a 64 of `bytes`, continuing from `hash` (chain calls to hash several pieces).
+std::uint64_t Fnv1a(std::string_view bytes, std::uint64_t hash = kFnv1aOffsetBasis);
+
 /// Stable 64-bit id of a name from a scenario (FNV-1a): same name, same id, always.
 std::uint64_t StableId(std::string_view name);
 

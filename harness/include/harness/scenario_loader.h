@@ -54,7 +54,8 @@ RadarParams ResolveRadarParams(const std::string& radar_yaml);
 /// "HH:MM" or "HH:MM:SS" (24-hour clock) → seconds after midnight; nullopt if malformed.
 std::optional<double> ParseClockTime(std::string_view text);
 
-/// Seconds after midnight (any real number; wrapped to a day) → "HH:MM" or "HH:MM:SS".
-std::string FormatClockTime(double seconds_after_midnight);
+/// Seconds after midnight (any real number; rounded to the second, wrapped to a day) →
+/// "HH:MM" (whole minutes) or "HH:MM:SS"; always "HH:MM:SS" `with_seconds`.
+std::string FormatClockTime(double seconds_after_midnight, bool with_seconds = false);
 
 }  // namespace nightsim::harness
