@@ -5,8 +5,8 @@
 #include <fmt/core.h>
 
 #include <cmath>
-#include <iostream>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <string>
 #include <vector>
