@@ -162,10 +162,10 @@ FmcwSynthesizer::FmcwSynthesizer(const RadarParams& p, int half_span_bins)
   }
   // Two copies per row: quads starting at bin 0 and at bin 2 (a window of q quads starts at
   // bin 2 (max_quads − q) of the row, on one grid or the other).
-  const int row_floats = 16 * (2 * max_quads_ - 1);
-  table_.assign(static_cast<std::size_t>(kTableSteps) * row_floats, 0.0f);
+  row_floats_ = 16 * (2 * max_quads_ - 1);
+  table_.assign(static_cast<std::size_t>(kTableSteps) * row_floats_, 0.0f);
   for (int f = 0; f < kTableSteps; ++f) {
-    float* row = table_.data() + static_cast<std::size_t>(f) * row_floats;
+    float* row = table_.data() + static_cast<std::size_t>(f) * row_floats_;
     for (int shift = 0; shift <= 2; shift += 2) {
       float* block = row + (shift == 0 ? 0 : 16 * max_quads_);
       for (int j = shift; j + (shift == 0 ? 0 : 2) < width; ++j) {
@@ -716,8 +716,7 @@ void NoiseSource::AddRangeNoise(const RangeNoiseDraws& draws, const FmcwConstant
   }
 }
 
-NoiseSource::RangeNoiseDraws NoiseSource::PrefetchRangeNoise(std::int64_t frame_index,
-                                                             const FmcwConstants& k) const {
+NoiseSource::RangeNoiseDraws NoiseSource::DrawRangeNoise(std::int64_t frame_index, const FmcwConstants& k) const {
   const NoiseTables& tables = Tables();
   RandomStream stream = stream_.Derive(static_cast<std::uint64_t>(frame_index));
   constexpr std::size_t kLineFloats = 16;  // a 64-byte cache line

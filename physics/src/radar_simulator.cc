@@ -404,7 +404,7 @@ void RadarSimulator::Emit(std::int64_t frame_index, bool steady, RadarLevel leve
   out->raw.clear();
   // The noise rows are fetched from memory while the paths are synthesized.
   NoiseSource::RangeNoiseDraws noise_draws;
-  if (options_.noise) noise_draws = noise_.PrefetchRangeNoise(frame_index, k);
+  if (options_.noise) noise_draws = noise_.DrawRangeNoise(frame_index, k);
   accumulator_.Zero();
   if (steady) bank_.AddRange(synth_, &accumulator_);
   synth_.AddRangeFast(tones_, kernel_floor_v_, &accumulator_);

@@ -196,7 +196,7 @@ class FmcwSynthesizer {
     int row_floats;             // floats per table row
     const int* window_offset;   // [q]: first float of a q-quad window in a row
   };
-  KernelTable Table() const { return {table_.data(), k_.bins, 16 * (2 * max_quads_ - 1), window_offset_.data()}; }
+  KernelTable Table() const { return {table_.data(), k_.bins, row_floats_, window_offset_.data()}; }
   static void AddKernel(const KernelTable& table, double centre_bin, float coeff_re, float coeff_im, int quads,
                         float* re, float* im);
   // Factor of a tone's amplitude after averaging the frame's chirps (DopplerFactor, or 1/M).
@@ -222,6 +222,7 @@ class FmcwSynthesizer {
   // one contiguous block), Δ = row f+1 − row f; bin j of a row is the kernel at
   // κ = j − 2·max_quads + 1 − f / kTableSteps. Each row twice: quads from bin 0 and from bin 2.
   std::vector<float> table_;
+  int row_floats_{0};               // floats per table row: 16 (2 max_quads − 1)
   std::vector<int> window_offset_;  // [q], q = 0 … max_quads: see KernelTable
   std::vector<double> sidelobe_;  // [d]: max |W(κ)| over |κ| >= d, d = 0 … N/2
   std::vector<std::complex<double>> twiddle_;  // e^{−j2πk/N}, k = 0..N−1
@@ -273,10 +274,10 @@ class NoiseSource {
   };
 
   /// Draws frame `frame_index`'s range-noise words (k.num_rx of them) and asks the cache
-  /// for the table rows AddRangeNoise will read with them (no effect on any value). The
-  /// rows lie at random offsets of a ~1 MB table, so without it the noise waits on memory;
-  /// call it some work ahead of AddRangeNoise.
-  RangeNoiseDraws PrefetchRangeNoise(std::int64_t frame_index, const FmcwConstants& k) const;
+  /// for the table rows AddRangeNoise will read with them. The rows lie at random offsets
+  /// of a ~1 MB table, so the noise would otherwise wait on memory: call it some work
+  /// ahead of AddRangeNoise.
+  RangeNoiseDraws DrawRangeNoise(std::int64_t frame_index, const FmcwConstants& k) const;
 
   /// Adds the noise that chirp averaging of M windowed DFTs of white noise of standard
   /// deviation `sd_v` per sample leaves in each bin, with the Hann window's correlation
