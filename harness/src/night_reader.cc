@@ -110,8 +110,21 @@ std::vector<T> ReadRows(hid_t file, const std::string& path, const std::string& 
   if (first < 0 || count < 0 || static_cast<hsize_t>(first + count) > dims[0]) {
     Fail(path, object, fmt::format("rows [{}, {}) are outside its {} rows", first, first + count, dims[0]));
   }
+  // A damaged file can declare a shape far beyond its bytes: deflate shrinks at most
+  // 1032:1, so no read of a real dataset needs more than 1032 times the file's size.
+  hsize_t file_bytes = 0;
+  if (H5Fget_filesize(file, &file_bytes) < 0) Fail(path, object, "cannot read the file's size");
+  const unsigned __int128 limit = static_cast<unsigned __int128>(file_bytes) * 1032 + (1u << 20);
+  unsigned __int128 bytes = static_cast<unsigned __int128>(count) * sizeof(T);
   std::size_t row_elements = 1;
-  for (std::size_t d = 1; d < dims.size(); ++d) row_elements *= dims[d];
+  for (std::size_t d = 1; d < dims.size() && bytes <= limit; ++d) {
+    row_elements *= dims[d];
+    bytes *= dims[d];
+  }
+  if (bytes > limit) {
+    Fail(path, object, fmt::format("its shape ({} rows) needs more bytes than a {}-byte file can hold", dims[0],
+                                   file_bytes));
+  }
   std::vector<T> out(static_cast<std::size_t>(count) * row_elements);
   if (count == 0) return out;
   Handle ds{H5Dopen2(file, object.c_str(), H5P_DEFAULT), H5Dclose};
