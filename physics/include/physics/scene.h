@@ -63,6 +63,14 @@ struct PathSpec {
   int rx_surface{-1};  ///< leg scatterer → RX
 };
 
+/// Default cull threshold, dB below the noise standard deviation of one range bin: paths
+/// whose peak lies below one bin's noise are not synthesized. What they add up to in a
+/// resting night of two sleepers and a cat: 0.45 of a bin's noise sd rms in the breathing
+/// part of the profile (radar_simulator_test); against 10 dB, the pipeline's means over 36
+/// stress nights move by less than 0.001 in presence F1, staging accuracy and κ (README,
+/// "Benchmarks").
+inline constexpr double kDefaultCullBelowNoiseDb = 0.0;
+
 /// Propagation from the device to scatterers in one room.
 class Propagation {
  public:
@@ -70,7 +78,7 @@ class Propagation {
   /// Paths whose range-bin peak is more than `cull_below_noise_db` below the noise
   /// standard deviation of one range bin are dropped (see cull_amplitude_v).
   Propagation(const RadarParams& p, const RoomSpec& room, const DevicePose& pose, bool multipath,
-              double cull_below_noise_db = 10.0);
+              double cull_below_noise_db = kDefaultCullBelowNoiseDb);
 
   const FmcwConstants& constants() const { return k_; }
   const DevicePose& pose() const { return pose_; }
