@@ -184,6 +184,7 @@ void Synthesize(benchmark::State& state, RadarLevel level, bool turning, const c
   state.counters["x_realtime"] = 1e6 / (us_per_frame * kFrameRateHz);
   state.counters["resting_fraction"] =
       static_cast<double>(sim.counts().resting_frames) / static_cast<double>(sim.counts().frames);
+  state.counters["breathing_paths"] = sim.counts().breathing_paths;
 }
 
 void BM_RangeResting(benchmark::State& s) { Synthesize(s, RadarLevel::kRange, false, "range/rest"); }
@@ -220,10 +221,15 @@ const RealNight& TheRealNight() {
   return real;
 }
 
+struct WindowsCost {
+  double us_per_frame{0.0};     // CPU µs per synthesized frame
+  double breathing_paths{0.0};  // breathing paths of the resting period, averaged over the minutes
+};
+
 // Synthesizes the frames of the windows [first, first + count) of `scenario`'s night in
 // order, the body states of each 1-minute chunk computed before the chunk's synthesis is
-// timed. Returns the CPU µs per synthesized frame.
-double SynthesizeWindows(const nightsim::Scenario& scenario, const nightsim::sleepers::Night& night,
+// timed.
+WindowsCost SynthesizeWindows(const nightsim::Scenario& scenario, const nightsim::sleepers::Night& night,
                          const std::vector<BodySpec>& specs, RadarLevel level,
                          const std::vector<std::pair<std::int64_t, std::int64_t>>& windows) {
   RadarSimulator sim(scenario.room, scenario.device, 7);
@@ -235,6 +241,7 @@ double SynthesizeWindows(const nightsim::Scenario& scenario, const nightsim::sle
   RadarFrame frame;
   double cpu_s = 0.0;
   std::int64_t frames = 0;
+  double paths_sum = 0.0;
   for (const auto& [first, count] : windows) {
     for (std::int64_t c0 = first; c0 < first + count; c0 += kChunk) {
       const std::int64_t n = std::min(kChunk, first + count - c0);
@@ -252,15 +259,18 @@ double SynthesizeWindows(const nightsim::Scenario& scenario, const nightsim::sle
       }
       cpu_s += ThreadCpuS() - cpu0;
       frames += n;
+      // Resting periods last minutes: one sample per 1-minute chunk weighs them by length.
+      paths_sum += static_cast<double>(sim.counts().breathing_paths) * static_cast<double>(n);
     }
   }
-  return cpu_s * 1e6 / static_cast<double>(frames);
+  return {cpu_s * 1e6 / static_cast<double>(frames), paths_sum / static_cast<double>(frames)};
 }
 
-void RecordNight(benchmark::State& state, const char* key, double us_per_frame) {
-  TheSummary().Add(key, us_per_frame);
-  state.counters["us_per_frame"] = us_per_frame;
-  state.counters["night_s"] = us_per_frame * 1e-6 * kFramesPerNight;
+void RecordNight(benchmark::State& state, const char* key, WindowsCost cost) {
+  TheSummary().Add(key, cost.us_per_frame);
+  state.counters["us_per_frame"] = cost.us_per_frame;
+  state.counters["night_s"] = cost.us_per_frame * 1e-6 * kFramesPerNight;
+  state.counters["breathing_paths"] = cost.breathing_paths;
 }
 
 void BM_RangeRealNight(benchmark::State& state) {
