@@ -29,7 +29,7 @@ std::string NightCsv(const sleepers::PersonTruth& truth, double start_clock_s) {
   csv.reserve(truth.epochs.size() * 28);
   for (std::size_t i = 0; i < truth.epochs.size(); ++i) {
     const auto& e = truth.epochs[i];
-    csv += fmt::format("{},{},{},{},{}\n", i, FormatClockTime(start_clock_s + e.t_s, true), e.stage, e.intent ? 1 : 0,
+    csv += fmt::format("{},{},{},{},{}\n", i, FormatClockTime(start_clock_s + e.t_s, /*with_seconds=*/true), e.stage, e.intent ? 1 : 0,
                        e.in_bed ? 1 : 0);
   }
   return csv;

@@ -471,7 +471,7 @@ std::string HypnogramCsv(const NightRun& run) {
   csv += ",pipeline\n";
   for (std::size_t e = 0; e < n; ++e) {
     const double t = static_cast<double>(e) * run.truth.epoch_s;
-    csv += fmt::format("{},{},{}", e, t, FormatClockTime(run.scenario.night.start_clock_s + t, true));
+    csv += fmt::format("{},{},{}", e, t, FormatClockTime(run.scenario.night.start_clock_s + t, /*with_seconds=*/true));
     for (const auto& p : run.night.people) csv += fmt::format(",{}", e < p.epochs.size() ? p.epochs[e].stage : -1);
     csv += fmt::format(",{}\n", est[e]);
   }
@@ -488,7 +488,7 @@ std::string HypnogramJson(const NightRun& run) {
   std::string j = fmt::format(
       "{{\"epoch_s\": {}, \"start_clock\": \"{}\", \"codes\": \"YASA: 0 W, 1 N1, 2 N2 (pipeline: light), 3 N3 "
       "(pipeline: deep), 4 REM, -1 out of bed / not scored\",\n \"truth\": {{",
-      run.truth.epoch_s, FormatClockTime(run.scenario.night.start_clock_s, true));
+      run.truth.epoch_s, FormatClockTime(run.scenario.night.start_clock_s, /*with_seconds=*/true));
   for (std::size_t i = 0; i < run.night.people.size(); ++i) {
     const auto& p = run.night.people[i];
     std::vector<int> codes(n, kYasaOutOfBed);

@@ -93,7 +93,7 @@ std::vector<std::string> UnitNames();
 
 /// "HH:MM" or "HH:MM:SS" → seconds after midnight.
 std::optional<double> ParseClock(std::string_view text);
-/// Seconds after midnight → "HH:MM" (or "HH:MM:SS" when seconds are not 0).
+/// Seconds after midnight → "HH:MM" (or "HH:MM:SS" when seconds are not 0 or `with_seconds`).
 std::string FormatClock(double seconds_after_midnight, bool with_seconds = false);
 
 /// Shortest text that reads back as the same double.

@@ -91,6 +91,8 @@ RadarSimulator::RadarSimulator(const RoomSpec& room, const DeviceSpec& device, s
   static_range_ = ToFloat(range);
   static_raw_ = ToFloat(raw);
   noise_sd_v_ = std::sqrt(k.thermal_sd_v * k.thermal_sd_v + pn_var);
+  const double q2 = options_.quantize ? k.adc_lsb_v * k.adc_lsb_v / 12.0 : 0.0;
+  range_noise_sd_v_ = std::sqrt(noise_sd_v_ * noise_sd_v_ + q2);
 }
 
 RadarSimulator::PoseKey RadarSimulator::KeyOf(const BodySpec& spec, const BodyState& st) {
@@ -408,10 +410,7 @@ void RadarSimulator::Emit(std::int64_t frame_index, bool steady, RadarLevel leve
   accumulator_.Zero();
   if (steady) bank_.AddRange(synth_, &accumulator_);
   synth_.AddRangeFast(tones_, kernel_floor_v_, &accumulator_);
-  if (options_.noise) {
-    const double q2 = options_.quantize ? k.adc_lsb_v * k.adc_lsb_v / 12.0 : 0.0;
-    noise_.AddRangeNoise(noise_draws, k, std::sqrt(noise_sd_v_ * noise_sd_v_ + q2), &accumulator_);
-  }
+  if (options_.noise) noise_.AddRangeNoise(noise_draws, k, range_noise_sd_v_, &accumulator_);
   const std::vector<std::complex<float>>& base = steady ? slow_range_ : static_range_;
   out->range.resize(base.size());
   accumulator_.AddTo(base, out->range);

@@ -164,6 +164,7 @@ class RadarSimulator {
   Propagation prop_;
   NoiseSource noise_;
   double noise_sd_v_{0};
+  double range_noise_sd_v_{0};  // noise_sd_v_ with the quantization noise (LSB² / 12) when quantizing
 
   std::vector<std::complex<float>> static_range_;  // [rx][bin]
   std::vector<float> static_raw_;                  // [rx][sample], one chirp
