@@ -85,9 +85,11 @@ std::vector<std::size_t> DetectChangePoints(std::span<const double> x, double pe
     best[t] = f;
     last[t] = arg;
     // PELT pruning: τ can never be optimal again once F(τ) + C(τ, t) > F(t)
-    // (the L2 cost satisfies C(a,b) + C(b,c) <= C(a,c), so K = 0).
+    // (the L2 cost satisfies C(a,b) + C(b,c) <= C(a,c), so K = 0). Along a stable
+    // stretch nothing is pruned, so the compaction starts at the first pruned τ.
     std::size_t kept = 0;
-    for (std::size_t k = 0; k < m; ++k) {
+    while (kept < m && c_value[kept] <= f) ++kept;
+    for (std::size_t k = kept; k < m; ++k) {
       if (c_value[k] <= f) {
         c_index[kept] = c_index[k];
         c_tau[kept] = c_tau[k];
