@@ -14,23 +14,16 @@ namespace {
 // Each bin is computed on its own (no sum across bins), so the AVX2 clones give the
 // same floats as the baseline code.
 
+// x ← src − ref, deinterleaved from the (re, im) pairs of src, with Σ(x − ref),
+// Σ|x − ref|², and Σ|x − prev|² for the frame-difference power; prev ← src.
 NIGHTSIM_TARGET_CLONES
-void Deinterleave(int nb, const float* __restrict src, float* __restrict re, float* __restrict im) {
+void AccumulateRx(int nb, const float* __restrict src, float* __restrict x_re, float* __restrict x_im,
+                  float* __restrict prev_re, float* __restrict prev_im, const float* __restrict ref_re,
+                  const float* __restrict ref_im, float* __restrict s1_re, float* __restrict s1_im,
+                  float* __restrict pw, float* __restrict d2) {
   for (int b = 0; b < nb; ++b) {
-    re[b] = src[2 * b];
-    im[b] = src[2 * b + 1];
-  }
-}
-
-// x ← x − ref (in place), with Σ(x − ref), Σ|x − ref|², and Σ|x − prev|² for the
-// frame-difference power; prev ← x.
-NIGHTSIM_TARGET_CLONES
-void AccumulateRx(int nb, float* __restrict x_re, float* __restrict x_im, float* __restrict prev_re,
-                  float* __restrict prev_im, const float* __restrict ref_re, const float* __restrict ref_im,
-                  float* __restrict s1_re, float* __restrict s1_im, float* __restrict pw, float* __restrict d2) {
-  for (int b = 0; b < nb; ++b) {
-    const float re = x_re[b];
-    const float im = x_im[b];
+    const float re = src[2 * b];
+    const float im = src[2 * b + 1];
     const float dre = re - prev_re[b];
     const float dim = im - prev_im[b];
     d2[b] += dre * dre + dim * dim;
@@ -53,6 +46,17 @@ void AccumulateCross(int nb, const float* __restrict ar, const float* __restrict
   for (int b = 0; b < nb; ++b) {
     cr[b] += ar[b] * br[b] + ai[b] * bi[b];
     ci[b] += ai[b] * br[b] - ar[b] * bi[b];
+  }
+}
+
+// w ← w + b or w ← w − b over n doubles: the same value as w + (±1)·b, which is an
+// exact sign change, in a form GCC vectorises.
+NIGHTSIM_TARGET_CLONES
+void AddOrSubtract(std::size_t n, bool subtract, const double* __restrict b, double* __restrict w) {
+  if (subtract) {
+    for (std::size_t k = 0; k < n; ++k) w[k] -= b[k];
+  } else {
+    for (std::size_t k = 0; k < n; ++k) w[k] += b[k];
   }
 }
 
@@ -110,10 +114,9 @@ void BinStatistics::AddFrame(const std::complex<float>* profile, int stride) {
   }
   for (int r = 0; r < nr; ++r) {
     const std::size_t o = static_cast<std::size_t>(r * nb);
-    Deinterleave(nb, in + 2 * r * stride, &x_re_[o], &x_im_[o]);
     // On the very first frame prev = x, so the frame difference adds zero.
-    AccumulateRx(nb, &x_re_[o], &x_im_[o], &prev_re_[o], &prev_im_[o], &ref_re_[o], &ref_im_[o], &s1_re_[o],
-                 &s1_im_[o], &pow_[o], d2_.data());
+    AccumulateRx(nb, in + 2 * r * stride, &x_re_[o], &x_im_[o], &prev_re_[o], &prev_im_[o], &ref_re_[o],
+                 &ref_im_[o], &s1_re_[o], &s1_im_[o], &pow_[o], d2_.data());
   }
   int q = 0;
   for (int i = 0; i < nr; ++i) {
@@ -129,23 +132,26 @@ void BinStatistics::AddFrame(const std::complex<float>* profile, int stride) {
   ++open_frames_;
 }
 
-void BinStatistics::AddToWindow(const Block& b, double sign) {
-  for (std::size_t k = 0; k < win_s1_.size(); ++k) win_s1_[k] += sign * b.s1[k];
-  for (std::size_t k = 0; k < win_s2_.size(); ++k) win_s2_[k] += sign * b.s2[k];
-  win_frames_ += sign * b.frames;
+void BinStatistics::AddToWindow(const Block& b, bool subtract) {
+  // std::complex<double> arrays may be read as interleaved (re, im) doubles.
+  AddOrSubtract(2 * win_s1_.size(), subtract, reinterpret_cast<const double*>(b.s1.data()),
+                reinterpret_cast<double*>(win_s1_.data()));
+  AddOrSubtract(2 * win_s2_.size(), subtract, reinterpret_cast<const double*>(b.s2.data()),
+                reinterpret_cast<double*>(win_s2_.data()));
+  win_frames_ = subtract ? win_frames_ - b.frames : win_frames_ + b.frames;
 }
 
 void BinStatistics::RecomputeWindow() {
   std::fill(win_s1_.begin(), win_s1_.end(), std::complex<double>{});
   std::fill(win_s2_.begin(), win_s2_.end(), std::complex<double>{});
   win_frames_ = 0.0;
-  for (std::size_t k = 0; k < count_; ++k) AddToWindow(ring_[k], 1.0);
+  for (std::size_t k = 0; k < count_; ++k) AddToWindow(ring_[k], false);
 }
 
 void BinStatistics::EndBlock() {
   if (open_frames_ == 0) return;
   Block& b = ring_[next_];
-  if (count_ == ring_.size()) AddToWindow(b, -1.0);  // evict the oldest block
+  if (count_ == ring_.size()) AddToWindow(b, true);  // evict the oldest block
   const int nr = num_rx_;
   const int nb = num_bins_;
   const double n = open_frames_;
@@ -195,7 +201,7 @@ void BinStatistics::EndBlock() {
   if (next_ == 0) {
     RecomputeWindow();
   } else {
-    AddToWindow(b, 1.0);
+    AddToWindow(b, false);
   }
   RefreshCaches();
 }
@@ -208,8 +214,10 @@ void BinStatistics::RefreshCaches() {
     const std::size_t bn = static_cast<std::size_t>(bin * nr);
     const std::size_t bp = static_cast<std::size_t>(bin * pairs_);
     SpatialCov& c = window_cov_[static_cast<std::size_t>(bin)];
-    c = SpatialCov{nr, {}};
-    if (frames >= 2.0) {
+    // Entries beyond num_rx stay zero from the constructor; the others are all written.
+    if (frames < 2.0) {
+      c = SpatialCov{nr, {}};
+    } else {
       for (int i = 0; i < nr; ++i) {
         for (int j = i; j < nr; ++j) {
           c(i, j) = win_s2_[bp + static_cast<std::size_t>(pair_index_[static_cast<std::size_t>(i * kMaxRx + j)])] / frames -

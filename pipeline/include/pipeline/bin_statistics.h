@@ -67,7 +67,7 @@ class BinStatistics {
     std::vector<double> d2;                // [bin] Σ_rx |Δx|²
   };
   void RecomputeWindow();
-  void AddToWindow(const Block& b, double sign);
+  void AddToWindow(const Block& b, bool subtract);  // subtract: evict b from the window sums
   void RefreshCaches();
 
   int num_rx_;
