@@ -111,7 +111,7 @@ CellAssessment CellAssessor::Assess(const FrameRing& ring, const CellPeak& peak,
   std::complex<float> w[kMaxRx];
   for (int r = 0; r < nr; ++r) w[r] = std::complex<float>(std::conj(a[r]) / static_cast<double>(nr));
   times_s_.resize(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) times_s_[static_cast<std::size_t>(i)] = ring.TimeS(first + i);
+  ring.CopyTimesS(first, n, times_s_.data());
   Beamform(ring, peak.bin, w, first, n);
   const Demodulation demod = ExtractDisplacement(beam_.data(), n, model_.wavelength_m,
                                                  config_.max_radius_over_spread, &displacement_mm_);

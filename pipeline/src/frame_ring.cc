@@ -23,4 +23,13 @@ void FrameRing::Push(const std::complex<float>* profile, double time_s) {
   ++pushed_;
 }
 
+void FrameRing::CopyTimesS(int first, int n, double* out) const {
+  if (n <= 0) return;
+  // The stored frames are at most two contiguous runs of slots.
+  const int start = Slot(first);
+  const int first_run = std::min(n, capacity_ - start);
+  std::copy_n(&times_s_[static_cast<std::size_t>(start)], first_run, out);
+  std::copy_n(times_s_.data(), n - first_run, out + first_run);
+}
+
 }  // namespace nightsim::pipeline

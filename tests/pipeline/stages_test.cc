@@ -493,6 +493,20 @@ TEST(PrimaryTrackerTest, SwitchesToAPersistentlyNearerPerson) {
 // Tests that an assessor that keeps bins' samples from earlier assessments (and moves
 // between more bins than it keeps) assesses exactly as a fresh one, bit for bit,
 // while the ring fills, wraps and the steering changes.
+// Tests that copying a run of frame times across the ring's wrap gives TimeS of each.
+TEST(FrameRingTest, CopiedTimesMatchTimeSAcrossTheWrap) {
+  FrameRing ring(5, 1, 1);
+  const std::complex<float> profile{};
+  for (int k = 0; k < 7; ++k) ring.Push(&profile, 0.5 * k);
+  for (int first = 0; first < ring.size(); ++first) {
+    for (int n = 0; first + n <= ring.size(); ++n) {
+      std::vector<double> times(static_cast<std::size_t>(n), -1.0);
+      ring.CopyTimesS(first, n, times.data());
+      for (int i = 0; i < n; ++i) EXPECT_EQ(times[static_cast<std::size_t>(i)], ring.TimeS(first + i));
+    }
+  }
+}
+
 TEST(CellAssessorTest, KeptSamplesGiveTheSameAssessmentAsAFreshAssessor) {
   const RadarInfo radar = DefaultRadar();
   const ArrayModel model = MakeArrayModel(radar, 1.0);

@@ -32,6 +32,9 @@ class FrameRing {
   }
   /// Time of the i-th stored frame, seconds since night start.
   double TimeS(int i) const { return times_s_[static_cast<std::size_t>(Slot(i))]; }
+  /// Times of stored frames first, …, first + n − 1 into out[0, n): TimeS(first + i)
+  /// each. Precondition: 0 ≤ first, n ≥ 0, first + n ≤ size().
+  void CopyTimesS(int first, int n, double* out) const;
 
  private:
   int Slot(int i) const {
