@@ -7,7 +7,41 @@
 #include <numbers>
 #include <stdexcept>
 
+#include "frame/simd.h"
+
 namespace nightsim::pipeline {
+
+namespace {
+
+// Bartlett row of one bin, P_k = max(0, Re a_k^H R a_k) / N², for all grid angles at
+// once (vectorised across angles). Per angle these are the operations of the complex
+// form in the same order: ci += R_ij a_j, then q += conj(a_i) ci, whose real part
+// a_re ci_re − (−a_im) ci_im is exactly a_re ci_re + a_im ci_im.
+NIGHTSIM_TARGET_CLONES
+void BartlettRow(const SpatialCov& c, int n, int num_angles, const double* __restrict a_re,
+                 const double* __restrict a_im, double* __restrict ci_re, double* __restrict ci_im,
+                 double* __restrict q, double* __restrict row) {
+  for (int k = 0; k < num_angles; ++k) q[k] = 0.0;
+  for (int i = 0; i < n; ++i) {
+    for (int k = 0; k < num_angles; ++k) ci_re[k] = ci_im[k] = 0.0;
+    for (int j = 0; j < n; ++j) {
+      const double r_re = c(i, j).real();
+      const double r_im = c(i, j).imag();
+      const double* aj_re = a_re + static_cast<std::ptrdiff_t>(j) * num_angles;
+      const double* aj_im = a_im + static_cast<std::ptrdiff_t>(j) * num_angles;
+      for (int k = 0; k < num_angles; ++k) {
+        ci_re[k] += r_re * aj_re[k] - r_im * aj_im[k];
+        ci_im[k] += r_re * aj_im[k] + r_im * aj_re[k];
+      }
+    }
+    const double* ai_re = a_re + static_cast<std::ptrdiff_t>(i) * num_angles;
+    const double* ai_im = a_im + static_cast<std::ptrdiff_t>(i) * num_angles;
+    for (int k = 0; k < num_angles; ++k) q[k] += ai_re[k] * ci_re[k] + ai_im[k] * ci_im[k];
+  }
+  for (int k = 0; k < num_angles; ++k) row[k] = std::max(0.0, q[k]) / (n * n);  // P = a^H R a / N²
+}
+
+}  // namespace
 
 ArrayModel MakeArrayModel(const RadarInfo& radar, double phase_sign) {
   const int n = static_cast<int>(radar.rx.size());
@@ -90,6 +124,15 @@ RangeAngleMap::RangeAngleMap(ArrayModel model, Beamformer beamformer, int num_an
     grid_az_rad_[static_cast<std::size_t>(k)] = az;
     SteeringVector(model_, az, 0.0, &steering_[static_cast<std::size_t>(k) * n]);
   }
+  steering_re_.resize(steering_.size());
+  steering_im_.resize(steering_.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 0; k < static_cast<std::size_t>(num_angles_); ++k) {
+      steering_re_[i * num_angles_ + k] = steering_[k * n + i].real();
+      steering_im_[i * num_angles_ + k] = steering_[k * n + i].imag();
+    }
+  }
+  scratch_.resize(3 * static_cast<std::size_t>(num_angles_));
 }
 
 void RangeAngleMap::Compute(const BinStatistics& stats, int first_bin, int last_bin, double min_power) {
@@ -107,16 +150,9 @@ void RangeAngleMap::Compute(const BinStatistics& stats, int first_bin, int last_
     if (c.Trace() < min_power) continue;
     double* row = &power_[static_cast<std::size_t>(bin * num_angles_)];
     if (beamformer_ == Beamformer::kBartlett) {
-      for (int k = 0; k < num_angles_; ++k) {
-        const std::complex<double>* a = &steering_[static_cast<std::size_t>(k * n)];
-        std::complex<double> q = 0.0;
-        for (int i = 0; i < n; ++i) {
-          std::complex<double> ci = 0.0;
-          for (int j = 0; j < n; ++j) ci += c(i, j) * a[j];
-          q += std::conj(a[i]) * ci;
-        }
-        row[k] = std::max(0.0, q.real()) / (n * n);  // P = a^H R a / N²
-      }
+      double* ci = scratch_.data();
+      BartlettRow(c, n, num_angles_, steering_re_.data(), steering_im_.data(), ci, ci + num_angles_,
+                  ci + 2 * num_angles_, row);
     } else {
       Mat r(n, n);
       for (int i = 0; i < n; ++i)

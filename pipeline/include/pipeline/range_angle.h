@@ -93,6 +93,8 @@ class RangeAngleMap {
   double capon_loading_;
   std::vector<double> grid_az_rad_;
   std::vector<std::complex<double>> steering_;  // [angle][rx]
+  std::vector<double> steering_re_, steering_im_;  // [rx][angle], for the Bartlett rows
+  std::vector<double> scratch_;                 // 3 × num_angles: Σ_j R_ij a_j (re, im) and a^H R a
   std::vector<double> power_;                   // [bin][angle]
   int first_bin_{0};
   int last_bin_{-1};
