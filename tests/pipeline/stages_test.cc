@@ -490,9 +490,6 @@ TEST(PrimaryTrackerTest, SwitchesToAPersistentlyNearerPerson) {
 }
 
 
-// Tests that an assessor that keeps bins' samples from earlier assessments (and moves
-// between more bins than it keeps) assesses exactly as a fresh one, bit for bit,
-// while the ring fills, wraps and the steering changes.
 // Tests that copying a run of frame times across the ring's wrap gives TimeS of each.
 TEST(FrameRingTest, CopiedTimesMatchTimeSAcrossTheWrap) {
   FrameRing ring(5, 1, 1);
@@ -507,6 +504,9 @@ TEST(FrameRingTest, CopiedTimesMatchTimeSAcrossTheWrap) {
   }
 }
 
+// Tests that an assessor that keeps bins' samples from earlier assessments (and moves
+// between more bins than it keeps) assesses exactly as a fresh one, bit for bit,
+// while the ring fills, wraps and the steering changes.
 TEST(CellAssessorTest, KeptSamplesGiveTheSameAssessmentAsAFreshAssessor) {
   const RadarInfo radar = DefaultRadar();
   const ArrayModel model = MakeArrayModel(radar, 1.0);
