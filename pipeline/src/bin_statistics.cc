@@ -60,6 +60,84 @@ void AddOrSubtract(std::size_t n, bool subtract, const double* __restrict b, dou
   }
 }
 
+// Per-block and per-window streams. Each writes out what the complex<double> code
+// computed for one bin (products (ac − bd) + j(ad + bc), conj as a sign change, a
+// division by a real double dividing each part), in the same order.
+
+// Σ|x|² of one RX from its sums about the reference r (real part of the pair formula
+// in EndBlock with i = j, whose two middle terms are equal).
+NIGHTSIM_TARGET_CLONES
+void AbsolutePower(int nb, double n, const float* __restrict pw, const float* __restrict s1_re,
+                   const float* __restrict s1_im, const float* __restrict ref_re, const float* __restrict ref_im,
+                   double* __restrict out) {
+  for (int b = 0; b < nb; ++b) {
+    const double sr = s1_re[b], si = s1_im[b], rr = ref_re[b], ri = ref_im[b];
+    const double s_r = sr * rr + si * ri;
+    out[b] = ((static_cast<double>(pw[b]) + s_r) + s_r) + ((n * rr) * rr + (n * ri) * ri);
+  }
+}
+
+// Σ x_i x_j* of one cross pair from its sums about the reference r (see EndBlock).
+NIGHTSIM_TARGET_CLONES
+void AbsoluteCross(int nb, double n, const float* __restrict c_re, const float* __restrict c_im,
+                   const float* __restrict si_re, const float* __restrict si_im, const float* __restrict sj_re,
+                   const float* __restrict sj_im, const float* __restrict ri_re, const float* __restrict ri_im,
+                   const float* __restrict rj_re, const float* __restrict rj_im, double* __restrict out_re,
+                   double* __restrict out_im) {
+  for (int b = 0; b < nb; ++b) {
+    const double sir = si_re[b], sii = si_im[b], sjr = sj_re[b], sji = sj_im[b];
+    const double rir = ri_re[b], rii = ri_im[b], rjr = rj_re[b], rji = rj_im[b];
+    const double nrir = n * rir, nrii = n * rii;
+    out_re[b] = ((static_cast<double>(c_re[b]) + (sir * rjr + sii * rji)) + (rir * sjr + rii * sji)) +
+                (nrir * rjr + nrii * rji);
+    out_im[b] = ((static_cast<double>(c_im[b]) + (sii * rjr - sir * rji)) + (rii * sjr - rir * sji)) +
+                (nrii * rjr - nrir * rji);
+  }
+}
+
+// Σx of one component from its sum about the reference; the reference moves to the
+// block's mean.
+NIGHTSIM_TARGET_CLONES
+void AbsoluteSum(int nb, double n, const float* __restrict s1, float* __restrict ref, double* __restrict out) {
+  for (int b = 0; b < nb; ++b) {
+    out[b] = static_cast<double>(s1[b]) + n * static_cast<double>(ref[b]);
+    ref[b] = static_cast<float>(out[b] / n);
+  }
+}
+
+// Window variance of one RX: max(0, Σ|x|²/f − |Σx|²/f²).
+NIGHTSIM_TARGET_CLONES
+void WindowPower(int nb, double f, const double* __restrict pw, const double* __restrict s_re,
+                 const double* __restrict s_im, double* __restrict out) {
+  const double ff = f * f;
+  for (int b = 0; b < nb; ++b) {
+    const double v = pw[b] / f - (s_re[b] * s_re[b] + s_im[b] * s_im[b]) / ff;
+    out[b] = v > 0.0 ? v : 0.0;  // std::max(0.0, v)
+  }
+}
+
+// Window covariance of one cross pair: Σ x_i x_j*/f − Σx_i (Σx_j)*/f².
+NIGHTSIM_TARGET_CLONES
+void WindowCross(int nb, double f, const double* __restrict c_re, const double* __restrict c_im,
+                 const double* __restrict si_re, const double* __restrict si_im, const double* __restrict sj_re,
+                 const double* __restrict sj_im, double* __restrict out_re, double* __restrict out_im) {
+  const double ff = f * f;
+  for (int b = 0; b < nb; ++b) {
+    out_re[b] = c_re[b] / f - (si_re[b] * sj_re[b] + si_im[b] * sj_im[b]) / ff;
+    out_im[b] = c_im[b] / f - (si_im[b] * sj_re[b] - si_re[b] * sj_im[b]) / ff;
+  }
+}
+
+// v += Σ|x|²/n − |Σx/n|² for one RX of the newest block.
+NIGHTSIM_TARGET_CLONES
+void AddBlockPower(int nb, double n, const double* __restrict pw, const double* __restrict s_re,
+                   const double* __restrict s_im, double* __restrict v) {
+  for (int b = 0; b < nb; ++b) {
+    const double mr = s_re[b] / n, mi = s_im[b] / n;
+    v[b] += pw[b] / n - (mr * mr + mi * mi);
+  }
+}
+
 }  // namespace
 
 double SpatialCov::Trace() const {
@@ -69,29 +147,25 @@ double SpatialCov::Trace() const {
 }
 
 BinStatistics::BinStatistics(int num_rx, int num_bins, int window_blocks)
-    : num_rx_(num_rx), num_bins_(num_bins), pairs_(num_rx * (num_rx + 1) / 2) {
+    : num_rx_(num_rx), num_bins_(num_bins), cross_pairs_(num_rx * (num_rx - 1) / 2) {
   if (num_rx < 1 || num_rx > kMaxRx || num_bins < 1 || window_blocks < 1) {
     throw std::invalid_argument("BinStatistics: need 1 <= num_rx <= 4, num_bins >= 1, window_blocks >= 1");
   }
-  int p = 0;
-  for (int i = 0; i < num_rx_; ++i)
-    for (int j = i; j < num_rx_; ++j) pair_index_[static_cast<std::size_t>(i * kMaxRx + j)] = p++;
   const std::size_t nb = static_cast<std::size_t>(num_bins_);
   const std::size_t nr = static_cast<std::size_t>(num_rx_);
-  const std::size_t np = static_cast<std::size_t>(pairs_);
-  const std::size_t nc = np - nr;
+  const std::size_t nc = static_cast<std::size_t>(cross_pairs_);
   for (auto* v : {&ref_re_, &ref_im_, &prev_re_, &prev_im_, &x_re_, &x_im_, &s1_re_, &s1_im_, &pow_}) v->assign(nr * nb, 0.0f);
   cross_re_.assign(nc * nb, 0.0f);
   cross_im_.assign(nc * nb, 0.0f);
   d2_.assign(nb, 0.0f);
+  const std::size_t sums = (3 * nr + 2 * nc) * nb;
   ring_.resize(static_cast<std::size_t>(window_blocks));
   for (Block& b : ring_) {
-    b.s1.assign(nb * nr, {});
-    b.s2.assign(nb * np, {});
+    b.sums.assign(sums, 0.0);
     b.d2.assign(nb, 0.0);
   }
-  win_s1_.assign(nb * nr, {});
-  win_s2_.assign(nb * np, {});
+  win_.assign(sums, 0.0);
+  cov_.assign(sums, 0.0);
   window_cov_.assign(nb, SpatialCov{num_rx_, {}});
   block_var_.assign(nb, 0.0);
   fast_.assign(nb, 0.0);
@@ -133,17 +207,12 @@ void BinStatistics::AddFrame(const std::complex<float>* profile, int stride) {
 }
 
 void BinStatistics::AddToWindow(const Block& b, bool subtract) {
-  // std::complex<double> arrays may be read as interleaved (re, im) doubles.
-  AddOrSubtract(2 * win_s1_.size(), subtract, reinterpret_cast<const double*>(b.s1.data()),
-                reinterpret_cast<double*>(win_s1_.data()));
-  AddOrSubtract(2 * win_s2_.size(), subtract, reinterpret_cast<const double*>(b.s2.data()),
-                reinterpret_cast<double*>(win_s2_.data()));
+  AddOrSubtract(win_.size(), subtract, b.sums.data(), win_.data());
   win_frames_ = subtract ? win_frames_ - b.frames : win_frames_ + b.frames;
 }
 
 void BinStatistics::RecomputeWindow() {
-  std::fill(win_s1_.begin(), win_s1_.end(), std::complex<double>{});
-  std::fill(win_s2_.begin(), win_s2_.end(), std::complex<double>{});
+  std::fill(win_.begin(), win_.end(), 0.0);
   win_frames_ = 0.0;
   for (std::size_t k = 0; k < count_; ++k) AddToWindow(ring_[k], false);
 }
@@ -157,41 +226,29 @@ void BinStatistics::EndBlock() {
   const double n = open_frames_;
   b.frames = open_frames_;
   b.diffs = open_diffs_;
-  for (int bin = 0; bin < nb; ++bin) {
-    const std::size_t bn = static_cast<std::size_t>(bin * nr);
-    const std::size_t bp = static_cast<std::size_t>(bin * pairs_);
-    std::complex<double> ref[kMaxRx];
-    std::complex<double> s1[kMaxRx];
-    for (int i = 0; i < nr; ++i) {
-      const std::size_t k = static_cast<std::size_t>(i * nb + bin);
-      ref[i] = {ref_re_[k], ref_im_[k]};
-      s1[i] = {s1_re_[k], s1_im_[k]};
-      b.s1[bn + i] = s1[i] + n * ref[i];
-    }
-    // Absolute sums from sums about the reference r:
-    // Σ x_i x_j* = Σ(x−r)_i(x−r)_j* + Σ(x−r)_i r_j* + r_i Σ(x−r)_j* + n r_i r_j*.
-    int q = 0;
-    for (int i = 0; i < nr; ++i) {
-      for (int j = i; j < nr; ++j) {
-        std::complex<double> about;
-        if (i == j) {
-          about = pow_[static_cast<std::size_t>(i * nb + bin)];
-        } else {
-          about = {cross_re_[static_cast<std::size_t>(q * nb + bin)], cross_im_[static_cast<std::size_t>(q * nb + bin)]};
-          ++q;
-        }
-        b.s2[bp + static_cast<std::size_t>(pair_index_[static_cast<std::size_t>(i * kMaxRx + j)])] =
-            about + s1[i] * std::conj(ref[j]) + ref[i] * std::conj(s1[j]) + n * ref[i] * std::conj(ref[j]);
-      }
-    }
-    b.d2[static_cast<std::size_t>(bin)] = d2_[static_cast<std::size_t>(bin)];
-    // The next block is taken about this block's mean, which follows slow drift.
-    for (int i = 0; i < nr; ++i) {
-      const std::complex<double> mean = b.s1[bn + i] / n;
-      ref_re_[static_cast<std::size_t>(i * nb + bin)] = static_cast<float>(mean.real());
-      ref_im_[static_cast<std::size_t>(i * nb + bin)] = static_cast<float>(mean.imag());
+  double* sums = b.sums.data();
+  const auto at = [nb](int stream) { return static_cast<std::size_t>(stream * nb); };
+  // Absolute sums from sums about the reference r:
+  // Σ x_i x_j* = Σ(x−r)_i(x−r)_j* + Σ(x−r)_i r_j* + r_i Σ(x−r)_j* + n r_i r_j*.
+  for (int i = 0; i < nr; ++i) {
+    AbsolutePower(nb, n, &pow_[at(i)], &s1_re_[at(i)], &s1_im_[at(i)], &ref_re_[at(i)], &ref_im_[at(i)],
+                  sums + Power(i));
+  }
+  int q = 0;
+  for (int i = 0; i < nr; ++i) {
+    for (int j = i + 1; j < nr; ++j, ++q) {
+      AbsoluteCross(nb, n, &cross_re_[at(q)], &cross_im_[at(q)], &s1_re_[at(i)], &s1_im_[at(i)], &s1_re_[at(j)],
+                    &s1_im_[at(j)], &ref_re_[at(i)], &ref_im_[at(i)], &ref_re_[at(j)], &ref_im_[at(j)],
+                    sums + CrossRe(q), sums + CrossIm(q));
     }
   }
+  // Last, as it moves the reference: the next block is taken about this block's mean,
+  // which follows slow drift.
+  for (int i = 0; i < nr; ++i) {
+    AbsoluteSum(nb, n, &s1_re_[at(i)], &ref_re_[at(i)], sums + S1Re(i));
+    AbsoluteSum(nb, n, &s1_im_[at(i)], &ref_im_[at(i)], sums + S1Im(i));
+  }
+  std::copy(d2_.begin(), d2_.end(), b.d2.begin());
   for (auto* v : {&s1_re_, &s1_im_, &pow_, &cross_re_, &cross_im_, &d2_}) std::fill(v->begin(), v->end(), 0.0f);
   open_frames_ = 0;
   open_diffs_ = 0;
@@ -208,33 +265,51 @@ void BinStatistics::EndBlock() {
 
 void BinStatistics::RefreshCaches() {
   const int nr = num_rx_;
+  const int nb = num_bins_;
   const Block& newest = ring_[(next_ + ring_.size() - 1) % ring_.size()];
   const double frames = win_frames_;
-  for (int bin = 0; bin < num_bins_; ++bin) {
-    const std::size_t bn = static_cast<std::size_t>(bin * nr);
-    const std::size_t bp = static_cast<std::size_t>(bin * pairs_);
-    SpatialCov& c = window_cov_[static_cast<std::size_t>(bin)];
-    // Entries beyond num_rx stay zero from the constructor; the others are all written.
-    if (frames < 2.0) {
-      c = SpatialCov{nr, {}};
-    } else {
-      for (int i = 0; i < nr; ++i) {
-        for (int j = i; j < nr; ++j) {
-          c(i, j) = win_s2_[bp + static_cast<std::size_t>(pair_index_[static_cast<std::size_t>(i * kMaxRx + j)])] / frames -
-                    win_s1_[bn + i] * std::conj(win_s1_[bn + j]) / (frames * frames);
-          c(j, i) = std::conj(c(i, j));
-        }
-        c(i, i) = {std::max(0.0, c(i, i).real()), 0.0};
+  if (frames < 2.0) {
+    std::fill(window_cov_.begin(), window_cov_.end(), SpatialCov{nr, {}});
+  } else {
+    const double* w = win_.data();
+    double* c = cov_.data();
+    for (int i = 0; i < nr; ++i) WindowPower(nb, frames, w + Power(i), w + S1Re(i), w + S1Im(i), c + Power(i));
+    int q = 0;
+    for (int i = 0; i < nr; ++i) {
+      for (int j = i + 1; j < nr; ++j, ++q) {
+        WindowCross(nb, frames, w + CrossRe(q), w + CrossIm(q), w + S1Re(i), w + S1Im(i), w + S1Re(j), w + S1Im(j),
+                    c + CrossRe(q), c + CrossIm(q));
       }
     }
-    double v = 0.0;
-    const double n = newest.frames;
+    // Spread into the per-bin matrices, one entry at a time over all bins. Entries
+    // beyond num_rx stay zero from the constructor; the others are all written.
+    SpatialCov* m = window_cov_.data();
     for (int i = 0; i < nr; ++i) {
-      v += newest.s2[bp + static_cast<std::size_t>(pair_index_[static_cast<std::size_t>(i * kMaxRx + i)])].real() / n -
-           std::norm(newest.s1[bn + i] / n);
+      const double* d = c + Power(i);
+      for (int bin = 0; bin < nb; ++bin) m[bin](i, i) = {d[bin], 0.0};
     }
-    block_var_[static_cast<std::size_t>(bin)] = std::max(0.0, v);
-    fast_[static_cast<std::size_t>(bin)] = newest.diffs > 0 ? newest.d2[static_cast<std::size_t>(bin)] / (2.0 * newest.diffs) : 0.0;
+    q = 0;
+    for (int i = 0; i < nr; ++i) {
+      for (int j = i + 1; j < nr; ++j, ++q) {
+        const double* re = c + CrossRe(q);
+        const double* im = c + CrossIm(q);
+        for (int bin = 0; bin < nb; ++bin) {
+          m[bin](i, j) = {re[bin], im[bin]};
+          m[bin](j, i) = {re[bin], -im[bin]};  // conj
+        }
+      }
+    }
+  }
+  const double n = newest.frames;
+  const double* s = newest.sums.data();
+  std::fill(block_var_.begin(), block_var_.end(), 0.0);
+  for (int i = 0; i < nr; ++i) AddBlockPower(nb, n, s + Power(i), s + S1Re(i), s + S1Im(i), block_var_.data());
+  for (double& v : block_var_) v = std::max(0.0, v);
+  if (newest.diffs > 0) {
+    const double two_diffs = 2.0 * newest.diffs;
+    for (int bin = 0; bin < nb; ++bin) fast_[static_cast<std::size_t>(bin)] = newest.d2[static_cast<std::size_t>(bin)] / two_diffs;
+  } else {
+    std::fill(fast_.begin(), fast_.end(), 0.0);
   }
 }
 

@@ -59,21 +59,29 @@ class BinStatistics {
   double FastPower(int bin) const { return fast_[static_cast<std::size_t>(bin)]; }
 
  private:
+  // Sums of a closed block or of the window, in double: one flat array of streams over
+  // bins ([stream][bin]: Σx re and im per RX, Σ|x|² per RX, Σ x_i x_j* re and im per
+  // cross pair i < j), so the per-bin loops vectorise and the window adds it in one loop.
+  // Σ x_i x_i* is real, so only its real part is kept.
   struct Block {
     int frames{0};
-    int diffs{0};                          // frame differences in d2
-    std::vector<std::complex<double>> s1;  // [bin][rx] Σ x
-    std::vector<std::complex<double>> s2;  // [bin][pair] Σ x x^H, upper triangle
-    std::vector<double> d2;                // [bin] Σ_rx |Δx|²
+    int diffs{0};              // frame differences in d2
+    std::vector<double> sums;  // see above
+    std::vector<double> d2;    // [bin] Σ_rx |Δx|²
   };
+  // Offsets of the streams in a sums array.
+  std::size_t S1Re(int rx) const { return static_cast<std::size_t>(rx * num_bins_); }
+  std::size_t S1Im(int rx) const { return static_cast<std::size_t>((num_rx_ + rx) * num_bins_); }
+  std::size_t Power(int rx) const { return static_cast<std::size_t>((2 * num_rx_ + rx) * num_bins_); }
+  std::size_t CrossRe(int q) const { return static_cast<std::size_t>((3 * num_rx_ + q) * num_bins_); }
+  std::size_t CrossIm(int q) const { return static_cast<std::size_t>((3 * num_rx_ + cross_pairs_ + q) * num_bins_); }
   void RecomputeWindow();
   void AddToWindow(const Block& b, bool subtract);  // subtract: evict b from the window sums
   void RefreshCaches();
 
   int num_rx_;
   int num_bins_;
-  int pairs_;  // upper-triangle entries, diagonal included
-  std::array<int, kMaxRx * kMaxRx> pair_index_{};
+  int cross_pairs_;  // pairs i < j
   // Open block: float, structure of arrays ([component][bin]) so the per-frame
   // loops are simple streams over bins; values are taken about ref (small sums).
   int open_frames_{0};
@@ -89,9 +97,9 @@ class BinStatistics {
   std::vector<Block> ring_;
   std::size_t next_{0};
   std::size_t count_{0};
-  std::vector<std::complex<double>> win_s1_;  // [bin][rx] window sums
-  std::vector<std::complex<double>> win_s2_;  // [bin][pair]
+  std::vector<double> win_;  // window sums, laid out as Block::sums
   double win_frames_{0.0};
+  std::vector<double> cov_;  // window covariance entries laid out as Block::sums, before window_cov_ (scratch)
   std::vector<SpatialCov> window_cov_;
   std::vector<double> block_var_;
   std::vector<double> fast_;
