@@ -150,7 +150,9 @@ NightRun RunNight(const Scenario& scenario, const RunOptions& options, Pipeline*
   run.seed = options.seed;
   run.night = sleepers::SimulateNight(scenario, options.seed);
 
-  physics::RadarSimulator radar(scenario.room, scenario.device, options.seed);
+  physics::RadarSimulatorOptions physics_options;
+  static_cast<SimulationSpec&>(physics_options) = scenario.simulation;
+  physics::RadarSimulator radar(scenario.room, scenario.device, options.seed, physics_options);
   run.radar = radar.info();
   run.settings = SettingsFor(scenario);
 

@@ -283,6 +283,20 @@ void WritePet(Writer& w, const PetSpec& p) {
   w.EndItem();
 }
 
+void WriteSimulation(Writer& w, const SimulationSpec& sim) {
+  auto flag = [&](const std::string& key, bool v) { w.Word(key, v ? "true" : "false"); };
+  w.Open("simulation");
+  flag("noise", sim.noise);
+  flag("quantize", sim.quantize);
+  flag("static_scene", sim.static_scene);
+  flag("multipath", sim.multipath);
+  flag("clutter", sim.clutter);
+  flag("rcs_fluctuation", sim.rcs_fluctuation);
+  w.Num("kernel_floor_below_noise_db", sim.kernel_floor_below_noise_db);
+  w.Num("cull_below_noise_db", sim.cull_below_noise_db);
+  w.Close();
+}
+
 }  // namespace
 
 std::string DumpScenario(const Scenario& s) {
@@ -310,6 +324,7 @@ std::string DumpScenario(const Scenario& s) {
     for (const auto& p : s.pets) WritePet(w, p);
     w.Close();
   }
+  WriteSimulation(w, s.simulation);
   return w.str();
 }
 

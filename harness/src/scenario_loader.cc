@@ -280,6 +280,20 @@ class MapReader {
     return true;
   }
 
+  /// true or false. Returns true when the file set it.
+  bool Flag(const std::string& key, bool* out) {
+    const Tree* t = Get(key);
+    if (!t) return false;
+    const auto s = ScalarOf(*t, Path(key), Want::kBool, "");
+    if (!s) return false;
+    if (s->text != "true" && s->text != "false") {
+      ctx_.Error(t->src, Path(key), fmt::format("expected true or false, got '{}'{}", s->text, s->origin));
+      return false;
+    }
+    *out = s->text == "true";
+    return true;
+  }
+
   /// A clock time, stored as seconds since the night's start; must fall inside the night.
   bool Clock(const std::string& key, double* out_s, bool required = false) {
     const Tree* t = Get(key);
@@ -577,6 +591,19 @@ void ReadDevice(Ctx& ctx, MapReader& top, DeviceSpec& device, bool* bed_side_giv
   r.Finish();
 }
 
+void ReadSimulation(MapReader& top, SimulationSpec& sim) {
+  MapReader r = top.Sub("simulation");
+  r.Flag("noise", &sim.noise);
+  r.Flag("quantize", &sim.quantize);
+  r.Flag("static_scene", &sim.static_scene);
+  r.Flag("multipath", &sim.multipath);
+  r.Flag("clutter", &sim.clutter);
+  r.Flag("rcs_fluctuation", &sim.rcs_fluctuation);
+  r.Number("kernel_floor_below_noise_db", "dB", Closed(0, 80), &sim.kernel_floor_below_noise_db);
+  r.Number("cull_below_noise_db", "dB", Closed(-20, 80), &sim.cull_below_noise_db);
+  r.Finish();
+}
+
 ScriptedEvent::Kind EventKind(const std::string& kind) {
   if (kind == "get_up") return ScriptedEvent::Kind::kGetUp;
   if (kind == "turn_over") return ScriptedEvent::Kind::kTurnOver;
@@ -689,6 +716,7 @@ Scenario ReadScenario(Ctx& ctx, const Tree& root, const std::string& path, bool*
     s.pets.emplace_back();
     ReadPet(ctx, node, p, s.pets.back());
   }
+  ReadSimulation(top, s.simulation);
   top.Finish();
   return s;
 }

@@ -124,6 +124,9 @@ const BadCase kBadCases[] = {
     {"param_embedded_unit.yaml", "people[0].schedule.activity_min", 10,
      "parameter 'reading' carries a unit (min), so it must be the whole value"},
     {"wrong_param_type.yaml", "room.width_m", 7, "parameter 'late' is a clock, but this key takes a number in m"},
+    {"simulation_not_bool.yaml", "simulation.multipath", 3, "expected true or false, got 'yes'"},
+    {"simulation_cull_out_of_range.yaml", "simulation.cull_below_noise_db", 4, "expected a value in [-20, 80] dB, got 100"},
+    {"simulation_unknown_key.yaml", "simulation.multipth", 3, "unknown key 'multipth' (did you mean 'multipath'?)"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, BadScenario, ::testing::ValuesIn(kBadCases),
@@ -331,6 +334,28 @@ TEST(ScenarioLoader, parameter_overrides_apply_everywhere) {
   EXPECT_DOUBLE_EQ(*specs[1].max, 120);
   EXPECT_EQ(specs[0].type, "clock");
   EXPECT_DOUBLE_EQ(*specs[0].min, 0);  // 22:30 = the night's start
+}
+
+// Tests that the simulation section is read (also through a bool parameter), defaults to
+// the full model when absent, and survives the resolved YAML.
+TEST(ScenarioLoader, simulation_section_sets_the_physics_switches) {
+  EXPECT_EQ(LoadScenario(kScenarios + "default.yaml").simulation, SimulationSpec{});
+  const std::string text =
+      "extends: good/base.yaml\n"
+      "parameters:\n  echoes:\n    type: bool\n    default: true\n"
+      "simulation:\n  noise: false\n  multipath: ${echoes}\n  cull_below_noise_db: 10\n"
+      "  kernel_floor_below_noise_db: 20\n";
+  const Scenario s = LoadScenarioText(text, kData + "inline.yaml", {{"echoes", "false"}});
+  SimulationSpec expected;
+  expected.noise = false;
+  expected.multipath = false;
+  expected.cull_below_noise_db = 10;
+  expected.kernel_floor_below_noise_db = 20;
+  EXPECT_EQ(s.simulation, expected);
+  const Scenario again = LoadScenarioText(s.resolved_yaml, kData + "resolved.yaml");
+  EXPECT_EQ(again.simulation, expected);
+  EXPECT_EQ(again.resolved_yaml, s.resolved_yaml);
+  EXPECT_TRUE(LoadScenarioText(text, kData + "inline.yaml").simulation.multipath);
 }
 
 // Tests that empty rooms (nobody, a fan) and a pet alone are valid scenarios.

@@ -176,6 +176,30 @@ struct PetSpec {
   double mean_stay_s{3600};
 };
 
+/// Switches of the radar physics (the scenario's `simulation` section), for studies of
+/// what each effect costs the pipeline; the defaults are the full model.
+struct SimulationSpec {
+  bool noise{true};            ///< receiver noise: thermal, phase-noise skirt, and (range level) quantization noise
+  bool quantize{true};         ///< raw level: ADC rounding and clipping; range level: quantization noise
+  bool static_scene{true};     ///< room surfaces, bed frame and furniture
+  bool multipath{true};        ///< first-order image sources off walls, floor and ceiling
+  bool clutter{true};          ///< fans and curtains
+  bool rcs_fluctuation{true};  ///< log-normal RCS per body part and pose (σ = 1.5 dB)
+  /// Range level: each path's kernel window ends where the Hann sidelobes it leaves out
+  /// stay this many dB below the noise standard deviation of one range bin (most multipath
+  /// needs 4 bins, a chest facing the device 16–24). The error this leaves is measured in
+  /// the tests: ≤ 1e-3 of the profile's peak against FFT(raw).
+  double kernel_floor_below_noise_db{30.0};
+  /// Propagation paths whose range-bin peak lies more than this many dB below the noise
+  /// of one range bin are not synthesized (a single frame cannot show them; long
+  /// integrations could: raise it, at a cost of speed — 10 dB doubles a resting night's
+  /// breathing paths, 30 dB nearly quadruples them). What the default (0 dB) drops is
+  /// measured in radar_simulator_test and README ("Benchmarks").
+  double cull_below_noise_db{0.0};
+
+  bool operator==(const SimulationSpec&) const = default;
+};
+
 /// A named, typed, unit-carrying parameter declared by a scenario.
 struct ParameterSpec {
   std::string name;
@@ -198,6 +222,7 @@ struct Scenario {
   DeviceSpec device;
   std::vector<PersonSpec> people;
   std::vector<PetSpec> pets;
+  SimulationSpec simulation;
   std::vector<ParameterSpec> parameters;
   std::string resolved_yaml;   ///< the resolved scenario as YAML text (for outputs and hashes)
 };

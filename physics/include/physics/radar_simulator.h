@@ -30,27 +30,12 @@
 
 namespace nightsim::physics {
 
-/// Switches for tests and studies; the defaults are the full model.
-struct RadarSimulatorOptions {
-  bool noise{true};         ///< receiver noise: thermal, phase-noise skirt, and (range level) quantization noise
-  bool quantize{true};      ///< raw level: ADC rounding and clipping; range level: quantization noise
-  bool static_scene{true};  ///< room surfaces, bed frame and furniture
-  bool multipath{true};     ///< first-order image sources off walls, floor and ceiling
-  bool clutter{true};       ///< fans and curtains
-  bool rcs_fluctuation{true};  ///< log-normal RCS per body part and pose (σ = 1.5 dB)
+/// Switches for tests and studies: a scenario's SimulationSpec (the defaults are the
+/// full model) and the kernel span the tests vary.
+struct RadarSimulatorOptions : SimulationSpec {
   /// Range level: the widest kernel window reaches at least this many bins beyond the
   /// path's bin on each side (windows come in quads: 4 ⌈(K + 1) / 2⌉ bins).
   int kernel_half_span_bins{FmcwSynthesizer::kDefaultHalfSpanBins};
-  /// Range level: each path's kernel window ends where the Hann sidelobes it leaves out
-  /// stay this many dB below the noise standard deviation of one range bin (most multipath
-  /// needs 4 bins, a chest facing the device 16–24). The error this leaves is measured in
-  /// the tests: ≤ 1e-3 of the profile's peak against FFT(raw).
-  double kernel_floor_below_noise_db{30.0};
-  /// Propagation paths whose range-bin peak lies more than this many dB below the noise
-  /// of one range bin are not synthesized (a single frame cannot show them; long
-  /// integrations could: raise it, at a cost of speed — 10 dB doubles a resting night's
-  /// breathing paths, 30 dB nearly quadruples them).
-  double cull_below_noise_db{kDefaultCullBelowNoiseDb};
 };
 
 /// What a simulator has done so far (for benchmarks and studies).

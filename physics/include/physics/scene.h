@@ -69,7 +69,7 @@ struct PathSpec {
 /// part of the profile (radar_simulator_test); against 10 dB, the pipeline's means over 36
 /// stress nights move by less than 0.001 in presence F1, staging accuracy and κ (README,
 /// "Benchmarks").
-inline constexpr double kDefaultCullBelowNoiseDb = 0.0;
+inline constexpr double kDefaultCullBelowNoiseDb = SimulationSpec{}.cull_below_noise_db;
 
 /// Propagation from the device to scatterers in one room.
 class Propagation {
