@@ -6,9 +6,9 @@
 #include <cmath>
 #include <complex>
 #include <numbers>
-#include <random>
 #include <vector>
 
+#include "core/rng.h"
 #include "pipeline/bin_statistics.h"
 #include "pipeline/cell_assessment.h"
 #include "pipeline/frame_ring.h"
@@ -252,8 +252,7 @@ TEST(BinStatisticsTest, MatchesTwoPassEstimatesForEveryRxCount) {
   constexpr int kBins = 7, kWindowBlocks = 3, kBlockFrames = 20, kBlocks = 8;
   for (int nr : {1, 2, 4}) {
     BinStatistics stats(nr, kBins, kWindowBlocks);
-    std::mt19937 rng(7);
-    std::normal_distribution<double> noise(0.0, 0.05);
+    RandomStream noise(7, "bin_statistics_test", "noise");
     std::vector<std::vector<std::complex<float>>> frames;
     for (int n = 0; n < kBlocks * kBlockFrames; ++n) {
       std::vector<std::complex<float>> profile(static_cast<std::size_t>(nr * kBins));
@@ -261,8 +260,10 @@ TEST(BinStatisticsTest, MatchesTwoPassEstimatesForEveryRxCount) {
         for (int b = 0; b < kBins; ++b) {
           const std::complex<double> clutter(3.0 + b, -1.0 - rx);
           const std::complex<double> moving = std::polar(0.1 * b, 0.2 * n + 0.7 * rx);
+          const double noise_re = noise.Normal(0.0, 0.05);
+          const double noise_im = noise.Normal(0.0, 0.05);
           profile[static_cast<std::size_t>(rx * kBins + b)] =
-              std::complex<float>(clutter + moving + std::complex<double>(noise(rng), noise(rng)));
+              std::complex<float>(clutter + moving + std::complex<double>(noise_re, noise_im));
         }
       }
       stats.AddFrame(profile.data(), kBins);
