@@ -12,7 +12,9 @@
 // - real night: scenarios/default.yaml (Alex reads, Sam comes to bed later, restroom
 //   trips, turns, movements) plus Milo the cat at the foot of the bed 23:40–05:30, seed 7,
 //   as the sleepers model simulates it: the whole night at `range` level, and four
-//   10-minute windows spread over the night at `raw` level (scaled to a night);
+//   10-minute windows spread over the night at `raw` level (scaled to a night); the same
+//   range night once more with only the paths a frame shows 20 dB above the noise (the
+//   lowest `simulation.cull_below_noise_db`, −20): how far the fewest paths get;
 // - fan: scenarios/stress/empty_room_fan.yaml (nobody; an oscillating fan whose blades move
 //   within a frame), a 10-minute window at `range` and a 1-minute window at `raw` level.
 //
@@ -125,6 +127,7 @@ class Summary {
         {"range/rest", "range", "synthetic: resting", 1.0},
         {"range/move", "range", "synthetic: turning over", 1.0},
         {"range/night", "range", "real night (default + cat)", 1.0},
+        {"range/night_strong", "range", "real night, paths >= +20 dB", 1.0},
         {"range/fan", "range", "fan (empty_room_fan)", 1.0},
         {"raw/rest", "raw", "synthetic: resting", 52.0},
         {"raw/move", "raw", "synthetic: turning over", 52.0},
@@ -231,8 +234,9 @@ struct WindowsCost {
 // timed.
 WindowsCost SynthesizeWindows(const nightsim::Scenario& scenario, const nightsim::sleepers::Night& night,
                          const std::vector<BodySpec>& specs, RadarLevel level,
-                         const std::vector<std::pair<std::int64_t, std::int64_t>>& windows) {
-  RadarSimulator sim(scenario.room, scenario.device, 7);
+                         const std::vector<std::pair<std::int64_t, std::int64_t>>& windows,
+                         const nightsim::physics::RadarSimulatorOptions& options = {}) {
+  RadarSimulator sim(scenario.room, scenario.device, 7, options);
   std::vector<nightsim::sleepers::BodySignal> signals;
   signals.reserve(night.bodies.size());
   for (const auto& tl : night.bodies) signals.emplace_back(tl);
@@ -279,6 +283,18 @@ void BM_RangeRealNight(benchmark::State& state) {
   for (auto _ : state) {
     RecordNight(state, "range/night",
                 SynthesizeWindows(real.scenario, real.night, real.specs, RadarLevel::kRange, {{0, frames}}));
+  }
+}
+
+// The floor of fewer paths: only those whose peak is at least 20 dB above a bin's noise.
+void BM_RangeRealNightStrongPaths(benchmark::State& state) {
+  const RealNight& real = TheRealNight();
+  const auto frames = static_cast<std::int64_t>(std::floor(real.scenario.night.duration_s * kFrameRateHz));
+  nightsim::physics::RadarSimulatorOptions options;
+  options.cull_below_noise_db = -20.0;
+  for (auto _ : state) {
+    RecordNight(state, "range/night_strong",
+                SynthesizeWindows(real.scenario, real.night, real.specs, RadarLevel::kRange, {{0, frames}}, options));
   }
 }
 
@@ -332,6 +348,7 @@ BENCHMARK(BM_RangeTurningOver)->Iterations(4000)->Repetitions(kRepetitions)->Rep
 BENCHMARK(BM_RawResting)->Iterations(4000)->Repetitions(kRepetitions)->ReportAggregatesOnly(true);
 BENCHMARK(BM_RawTurningOver)->Iterations(600)->Repetitions(kRepetitions)->ReportAggregatesOnly(true);
 BENCHMARK(BM_RangeRealNight)->Iterations(1)->Repetitions(kNightRepetitions)->ReportAggregatesOnly(true)->Unit(benchmark::kSecond);
+BENCHMARK(BM_RangeRealNightStrongPaths)->Iterations(1)->Repetitions(kNightRepetitions)->ReportAggregatesOnly(true)->Unit(benchmark::kSecond);
 BENCHMARK(BM_RawRealNight)->Iterations(1)->Repetitions(kNightRepetitions)->ReportAggregatesOnly(true)->Unit(benchmark::kSecond);
 BENCHMARK(BM_RangeFan)->Iterations(1)->Repetitions(kNightRepetitions)->ReportAggregatesOnly(true)->Unit(benchmark::kSecond);
 BENCHMARK(BM_RawFan)->Iterations(1)->Repetitions(kNightRepetitions)->ReportAggregatesOnly(true)->Unit(benchmark::kSecond);
