@@ -277,25 +277,24 @@ void RecordNight(benchmark::State& state, const char* key, WindowsCost cost) {
   state.counters["breathing_paths"] = cost.breathing_paths;
 }
 
-void BM_RangeRealNight(benchmark::State& state) {
+// The whole real night at range level, with the simulator's `options`.
+void RangeRealNight(benchmark::State& state, const char* key,
+                    const nightsim::physics::RadarSimulatorOptions& options) {
   const RealNight& real = TheRealNight();
   const auto frames = static_cast<std::int64_t>(std::floor(real.scenario.night.duration_s * kFrameRateHz));
   for (auto _ : state) {
-    RecordNight(state, "range/night",
-                SynthesizeWindows(real.scenario, real.night, real.specs, RadarLevel::kRange, {{0, frames}}));
+    RecordNight(state, key,
+                SynthesizeWindows(real.scenario, real.night, real.specs, RadarLevel::kRange, {{0, frames}}, options));
   }
 }
 
+void BM_RangeRealNight(benchmark::State& state) { RangeRealNight(state, "range/night", {}); }
+
 // The floor of fewer paths: only those whose peak is at least 20 dB above a bin's noise.
 void BM_RangeRealNightStrongPaths(benchmark::State& state) {
-  const RealNight& real = TheRealNight();
-  const auto frames = static_cast<std::int64_t>(std::floor(real.scenario.night.duration_s * kFrameRateHz));
   nightsim::physics::RadarSimulatorOptions options;
   options.cull_below_noise_db = -20.0;
-  for (auto _ : state) {
-    RecordNight(state, "range/night_strong",
-                SynthesizeWindows(real.scenario, real.night, real.specs, RadarLevel::kRange, {{0, frames}}, options));
-  }
+  RangeRealNight(state, "range/night_strong", options);
 }
 
 void BM_RawRealNight(benchmark::State& state) {
