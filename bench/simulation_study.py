@@ -42,15 +42,13 @@ def child_cpu_s():
 def write_library(library, key, value, folder):
     """One file per stress scenario: the scenario itself with simulation.<key> set."""
     os.makedirs(folder, exist_ok=True)
-    names = sorted(f for f in os.listdir(library) if f.endswith(".yaml"))
-    for name in names:
+    for name in sorted(f for f in os.listdir(library) if f.endswith(".yaml")):
         source = os.path.abspath(os.path.join(library, name))
         with open(source, encoding="utf-8") as f:
             first_line = f.readline()  # what the scenario stresses: the table's description
         with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
             f.write(first_line if first_line.startswith("#") else "\n")
             f.write(f"extends: {json.dumps(source)}\nsimulation:\n  {key}: {value}\n")
-    return len(names)
 
 
 def run_stress(args, folder, json_path):

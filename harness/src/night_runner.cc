@@ -150,9 +150,8 @@ NightRun RunNight(const Scenario& scenario, const RunOptions& options, Pipeline*
   run.seed = options.seed;
   run.night = sleepers::SimulateNight(scenario, options.seed);
 
-  physics::RadarSimulatorOptions physics_options;
-  static_cast<SimulationSpec&>(physics_options) = scenario.simulation;
-  physics::RadarSimulator radar(scenario.room, scenario.device, options.seed, physics_options);
+  physics::RadarSimulator radar(scenario.room, scenario.device, options.seed,
+                                physics::RadarSimulatorOptions{scenario.simulation});
   run.radar = radar.info();
   run.settings = SettingsFor(scenario);
 

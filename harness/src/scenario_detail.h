@@ -102,6 +102,8 @@ std::string FormatNumber(double value);
 /// Parses a whole string as a finite double / an int.
 std::optional<double> ParseNumber(std::string_view text);
 std::optional<long long> ParseInteger(std::string_view text);
+/// "true" → true, "false" → false, anything else → nullopt.
+std::optional<bool> ParseBool(std::string_view text);
 
 // --- parameters -----------------------------------------------------------------
 

@@ -50,6 +50,7 @@ class Writer {
   void Int(const std::string& key, long long v) { Line(fmt::format("{}: {}", key, v)); }
   void Text(const std::string& key, const std::string& v) { Line(fmt::format("{}: {}", key, Quote(v))); }
   void Word(const std::string& key, const std::string& v) { Line(fmt::format("{}: {}", key, v)); }
+  void Bool(const std::string& key, bool v) { Word(key, v ? "true" : "false"); }
   void Clock(const std::string& key, double since_start_s) {
     Line(fmt::format("{}: \"{}\"", key, FormatClock(start_ + since_start_s)));
   }
@@ -284,14 +285,13 @@ void WritePet(Writer& w, const PetSpec& p) {
 }
 
 void WriteSimulation(Writer& w, const SimulationSpec& sim) {
-  auto flag = [&](const std::string& key, bool v) { w.Word(key, v ? "true" : "false"); };
   w.Open("simulation");
-  flag("noise", sim.noise);
-  flag("quantize", sim.quantize);
-  flag("static_scene", sim.static_scene);
-  flag("multipath", sim.multipath);
-  flag("clutter", sim.clutter);
-  flag("rcs_fluctuation", sim.rcs_fluctuation);
+  w.Bool("noise", sim.noise);
+  w.Bool("quantize", sim.quantize);
+  w.Bool("static_scene", sim.static_scene);
+  w.Bool("multipath", sim.multipath);
+  w.Bool("clutter", sim.clutter);
+  w.Bool("rcs_fluctuation", sim.rcs_fluctuation);
   w.Num("kernel_floor_below_noise_db", sim.kernel_floor_below_noise_db);
   w.Num("cull_below_noise_db", sim.cull_below_noise_db);
   w.Close();

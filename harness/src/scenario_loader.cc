@@ -286,11 +286,12 @@ class MapReader {
     if (!t) return false;
     const auto s = ScalarOf(*t, Path(key), Want::kBool, "");
     if (!s) return false;
-    if (s->text != "true" && s->text != "false") {
-      ctx_.Error(t->src, Path(key), fmt::format("expected true or false, got '{}'{}", s->text, s->origin));
+    const auto v = detail::ParseBool(s->text);
+    if (!v) {
+      ctx_.Error(t->src, Path(key), fmt::format("expected {}, got '{}'{}", WantText(Want::kBool, ""), s->text, s->origin));
       return false;
     }
-    *out = s->text == "true";
+    *out = *v;
     return true;
   }
 

@@ -60,6 +60,12 @@ std::optional<double> ParseNumber(std::string_view text) {
   return value;
 }
 
+std::optional<bool> ParseBool(std::string_view text) {
+  if (text == "true") return true;
+  if (text == "false") return false;
+  return std::nullopt;
+}
+
 std::optional<long long> ParseInteger(std::string_view text) {
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   if (text.empty()) return std::nullopt;
@@ -141,8 +147,9 @@ std::optional<std::string> SetValue(Param& p, const std::string& text) {
     p.number = *v;
     p.text = FormatNumber(*v);
   } else if (type == "bool") {
-    if (text != "true" && text != "false") return fmt::format("expected true or false, got '{}'", text);
-    p.number = text == "true" ? 1 : 0;
+    const auto v = ParseBool(text);
+    if (!v) return fmt::format("expected true or false, got '{}'", text);
+    p.number = *v ? 1 : 0;
     p.text = text;
   } else if (type == "clock") {
     const auto v = ParseClock(text);
