@@ -320,6 +320,7 @@ int CmdGenerate(const std::vector<std::string>& args) {
     sweep_manifest = ExpandSweep(spec);
   } else {
     scenario = LoadScenario(source_path, ParseOverrides(sets));
+    PrintScenarioWarnings(scenario);
   }
   std::filesystem::create_directories(out_dir);
   RemoveStaleTemporaries(out_dir);  // of a run killed (kill -9) in the middle of a night

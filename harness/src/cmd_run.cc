@@ -55,6 +55,7 @@ int CmdRun(const std::vector<std::string>& args) {
   if (scenario_path.empty()) throw InputError(InputProblem{"", 0, 0, "SCENARIO", "a scenario file is required"});
 
   const Scenario scenario = LoadScenario(scenario_path, ParseOverrides(sets));
+  PrintScenarioWarnings(scenario);
   RunOptions run_options;
   run_options.seed = seed;
   run_options.level = ParseLevelOption(level_text);

@@ -4,6 +4,7 @@
 // and hash, and it loads back into the same scenario.
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "scenario_detail.h"
 
@@ -53,6 +54,12 @@ class Writer {
   void Bool(const std::string& key, bool v) { Word(key, v ? "true" : "false"); }
   void Clock(const std::string& key, double since_start_s) {
     Line(fmt::format("{}: \"{}\"", key, FormatClock(start_ + since_start_s)));
+  }
+  /// A list of numbers, in flow style: `key: [a, b, c]`.
+  void Nums(const std::string& key, const std::vector<double>& values) {
+    std::vector<std::string> items;
+    for (double v : values) items.push_back(FormatNumber(v));
+    Line(fmt::format("{}: [{}]", key, fmt::join(items, ", ")));
   }
   void Raw(const std::string& line) { Line(line); }
   std::string str() const { return out_; }
@@ -212,6 +219,14 @@ void WriteDevice(Writer& w, const DeviceSpec& d) {
   w.Int("adc_bits", r.adc_bits);
   w.Num("adc_full_scale_v", r.adc_full_scale_v);
   w.Num("phase_noise_dbc_hz", r.phase_noise_dbc_hz);
+  w.Num("rf_gain_db", r.rf_gain_db);
+  if (!r.leakage_dbc.empty()) w.Nums("leakage_dbc", r.leakage_dbc);
+  w.Num("leakage_path_m", r.leakage_path_m);
+  w.Num("leakage_jitter_db", r.leakage_jitter_db);
+  w.Num("leakage_drift_deg", r.leakage_drift_deg);
+  if (!r.rx_gain_db.empty()) w.Nums("rx_gain_db", r.rx_gain_db);
+  if (!r.rx_phase_deg.empty()) w.Nums("rx_phase_deg", r.rx_phase_deg);
+  if (!r.dc_offset_v.empty()) w.Nums("dc_offset_v", r.dc_offset_v);
   w.Close();
   w.Close();
 }
@@ -292,6 +307,10 @@ void WriteSimulation(Writer& w, const SimulationSpec& sim) {
   w.Bool("multipath", sim.multipath);
   w.Bool("clutter", sim.clutter);
   w.Bool("rcs_fluctuation", sim.rcs_fluctuation);
+  w.Bool("leakage", sim.leakage);
+  w.Bool("rx_mismatch", sim.rx_mismatch);
+  w.Bool("dc_offset", sim.dc_offset);
+  w.Bool("if_filters", sim.if_filters);
   w.Num("kernel_floor_below_noise_db", sim.kernel_floor_below_noise_db);
   w.Num("cull_below_noise_db", sim.cull_below_noise_db);
   w.Close();

@@ -77,9 +77,13 @@ struct Ctx {
   WhereMap where;
   std::optional<double> night_start_clock_s;
   double night_duration_s{0};
+  std::vector<InputProblem> warnings;  // limits of a valid scenario (Scenario::warnings)
 
   void Error(const Src& at, const std::string& path, std::string message) {
     problems.Add(at, path, std::move(message));
+  }
+  void Warn(const Src& at, const std::string& path, std::string message) {
+    warnings.push_back(InputProblem{at.file, at.line, at.column, path, std::move(message)});
   }
 };
 
@@ -323,6 +327,25 @@ class MapReader {
     return true;
   }
 
+  /// A list of 1 to `max_count` numbers in `unit`, each in `range`, stored in SI. Returns
+  /// true when the file set it and every item is valid.
+  bool Numbers(const std::string& key, const std::string& unit, Range range, std::size_t max_count,
+               std::vector<double>* out_si) {
+    const Tree* t = List(key);
+    if (!t) return false;
+    if (t->seq.empty() || t->seq.size() > max_count) {
+      ctx_.Error(t->src, Path(key), fmt::format("expected a list of 1 to {} numbers in {}", max_count, unit));
+      return false;
+    }
+    std::vector<double> values(t->seq.size());
+    bool ok = true;
+    for (std::size_t i = 0; i < t->seq.size(); ++i) {
+      ok = ReadNumber(t->seq[i], fmt::format("{}[{}]", Path(key), i), unit, range, Want::kNumber, &values[i]) && ok;
+    }
+    if (ok) *out_si = values;
+    return ok;
+  }
+
   /// A nested mapping (possibly absent: then every key reads as absent).
   MapReader Sub(const std::string& key, bool required = false) {
     const Tree* t = Get(key);
@@ -367,7 +390,7 @@ class MapReader {
                  fmt::format("expected a value {}, got {}{}", range.Text(unit), detail::FormatNumber(*v), s->origin));
       return false;
     }
-    *out_si = *v * detail::FindUnit(unit)->to_si;
+    *out_si = *v * detail::FindUnit(unit).value().to_si;  // a key with an unknown unit is a bug: throw
     return true;
   }
 
@@ -520,13 +543,13 @@ void ReadRoom(Ctx& ctx, MapReader& top, RoomSpec& room) {
 }
 
 void ReadRadar(Ctx& ctx, MapReader& r, RadarParams& radar) {
-  const std::vector<std::string> kPresets = {"bgt60tr13c"};
-  std::string preset = "bgt60tr13c";
+  const std::vector<std::string> presets = physics::RadarPresetNames();
+  std::string preset = presets.front();
   const bool named = r.Text("preset", &preset);
   if (!physics::ApplyRadarPreset(preset, &radar)) {
     ctx.Error(named ? ctx.where[r.Path("preset")] : r.src(), r.Path("preset"),
-              fmt::format("unknown radar preset '{}'; known: {}{}", preset, fmt::join(kPresets, ", "),
-                          detail::DidYouMean(preset, kPresets)));
+              fmt::format("unknown radar preset '{}'; known: {}{}", preset, fmt::join(presets, ", "),
+                          detail::DidYouMean(preset, presets)));
   }
   radar.preset = preset;
   r.Number("start_hz", "Hz", Closed(1e9, 300e9), &radar.start_hz);
@@ -568,11 +591,23 @@ void ReadRadar(Ctx& ctx, MapReader& r, RadarParams& radar) {
   r.Integer("adc_bits", Closed(1, 32), &radar.adc_bits);
   r.Number("adc_full_scale_v", "V", Positive(100), &radar.adc_full_scale_v);
   r.Number("phase_noise_dbc_hz", "dBc/Hz", Closed(-200, 0), &radar.phase_noise_dbc_hz);
+  r.Number("rf_gain_db", "dB", Closed(-20, 60), &radar.rf_gain_db);
+  r.Numbers("leakage_dbc", "dB", Closed(-200, 0), physics::kMaxRx, &radar.leakage_dbc);
+  r.Number("leakage_path_m", "m", Positive(1), &radar.leakage_path_m);
+  r.Number("leakage_jitter_db", "dB", Closed(-200, 0), &radar.leakage_jitter_db);
+  r.Number("leakage_drift_deg", "deg", Closed(0, 180), &radar.leakage_drift_deg);
+  r.Numbers("rx_gain_db", "dB", Closed(-40, 40), physics::kMaxRx, &radar.rx_gain_db);
+  r.Numbers("rx_phase_deg", "deg", Closed(-360, 360), physics::kMaxRx, &radar.rx_phase_deg);
+  r.Numbers("dc_offset_v", "V", Closed(-100, 100), physics::kMaxRx, &radar.dc_offset_v);
   r.Finish();
   if (ctx.problems.Under(r.path())) return;  // cross-field checks need sane single values
   for (const auto& p : physics::CheckRadarParams(radar)) {
     const std::string path = r.Path(p.key);
-    ctx.Error(detail::WhereOf(ctx.where, path), path, p.message);
+    if (p.warning) {
+      ctx.Warn(detail::WhereOf(ctx.where, path), path, p.message);
+    } else {
+      ctx.Error(detail::WhereOf(ctx.where, path), path, p.message);
+    }
   }
 }
 
@@ -600,6 +635,10 @@ void ReadSimulation(MapReader& top, SimulationSpec& sim) {
   r.Flag("multipath", &sim.multipath);
   r.Flag("clutter", &sim.clutter);
   r.Flag("rcs_fluctuation", &sim.rcs_fluctuation);
+  r.Flag("leakage", &sim.leakage);
+  r.Flag("rx_mismatch", &sim.rx_mismatch);
+  r.Flag("dc_offset", &sim.dc_offset);
+  r.Flag("if_filters", &sim.if_filters);
   r.Number("kernel_floor_below_noise_db", "dB", Closed(0, 80), &sim.kernel_floor_below_noise_db);
   r.Number("cull_below_noise_db", "dB", Closed(-20, 80), &sim.cull_below_noise_db);
   r.Finish();
@@ -719,6 +758,7 @@ Scenario ReadScenario(Ctx& ctx, const Tree& root, const std::string& path, bool*
   }
   ReadSimulation(top, s.simulation);
   top.Finish();
+  s.warnings = ctx.warnings;
   return s;
 }
 
@@ -728,7 +768,7 @@ Scenario Resolve(std::optional<Tree> root, const std::string& path, const Parame
                  Problems& problems) {
   if (!root) Throw(problems);
   ParamTable params = detail::ReadParameters(*root, overrides, problems);
-  Ctx ctx{problems, params, {}, std::nullopt, 0};
+  Ctx ctx{problems, params, {}, std::nullopt, 0, {}};
   bool bed_side_given = false;
   Scenario s = ReadScenario(ctx, *root, path, &bed_side_given);
   if (ctx.night_start_clock_s) detail::CheckClockParameters(params, *ctx.night_start_clock_s, problems);
@@ -785,7 +825,7 @@ std::vector<ParameterSpec> ScenarioParameters(const std::string& path, const Par
   // night itself belong to validation, not to this listing.
   NightSpec night;
   Problems night_problems;
-  Ctx night_ctx{night_problems, params, {}, std::nullopt, 0};
+  Ctx night_ctx{night_problems, params, {}, std::nullopt, 0, {}};
   MapReader night_top(night_ctx, &*root, "", root->src);
   ReadNight(night_ctx, night_top, night);
   if (night_ctx.night_start_clock_s) detail::CheckClockParameters(params, *night_ctx.night_start_clock_s, problems);
@@ -815,12 +855,16 @@ RadarParams ResolveRadarParams(const std::string& radar_yaml) {
   auto tree = detail::ParseYaml(radar_yaml, "<radar>", problems);
   if (!tree) Throw(problems);
   ParamTable none;
-  Ctx ctx{problems, none, {}, std::nullopt, 0};
+  Ctx ctx{problems, none, {}, std::nullopt, 0, {}};
   MapReader r(ctx, &*tree, "device.radar", tree->src);
   RadarParams radar;
   if (!r.bad()) ReadRadar(ctx, r, radar);
   if (problems.Any()) Throw(problems);
   return radar;
+}
+
+void PrintScenarioWarnings(const Scenario& scenario) {
+  for (const InputProblem& w : scenario.warnings) fmt::print(stderr, "warning: {}\n", w.Format());
 }
 
 std::optional<double> ParseClockTime(std::string_view text) { return detail::ParseClock(text); }

@@ -190,6 +190,7 @@ std::vector<StressScenario> LoadStressLibrary(const std::string& dir, std::strin
                                         "a library scenario starts with a comment line saying what it stresses"});
       }
       StressScenario s{p.filename().string(), comment.value_or(""), LoadScenario(path)};
+      PrintScenarioWarnings(s.scenario);
       library.push_back(std::move(s));
     } catch (const InputError& e) {
       problems.insert(problems.end(), e.problems().begin(), e.problems().end());

@@ -414,6 +414,7 @@ SweepSpec LoadSweep(const std::string& path) {
     SpecTable declared;
     try {
       const Scenario s = LoadScenario(sc.resolved_path);
+      PrintScenarioWarnings(s);  // once per scenario of the sweep, not once per night
       sc.name = s.name;
       for (const auto& p : s.parameters) declared[p.name] = p;
     } catch (const InputError& e) {

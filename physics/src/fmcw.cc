@@ -112,7 +112,15 @@ FmcwConstants FmcwConstants::From(const RadarParams& p) {
   k.range_bin_m = kSpeedOfLightMps * k.sample_rate_hz / (2.0 * k.slope_hz_per_s * k.samples);
   k.tx_power_w = 1e-3 * std::pow(10.0, p.tx_power_dbm / 10.0);
   k.antenna_gain = std::pow(10.0, p.antenna_gain_dbi / 10.0);
-  k.if_gain = std::pow(10.0, p.if_gain_db / 20.0);
+  k.if_gain = std::pow(10.0, (p.rf_gain_db + p.if_gain_db) / 20.0);
+  for (std::size_t r = 0; r < p.rx_gain_db.size() && r < k.rx_gain.size(); ++r) {
+    k.rx_gain[r] = std::pow(10.0, p.rx_gain_db[r] / 20.0);
+  }
+  // A phase φ at the centre frequency is the electrical length φ/2π · λc (it also moves the
+  // beat frequency, by far less than a bin, as a longer trace does).
+  for (std::size_t r = 0; r < p.rx_phase_deg.size() && r < k.rx_path_offset_m.size(); ++r) {
+    k.rx_path_offset_m[r] = p.rx_phase_deg[r] / 360.0 * k.wavelength_m;
+  }
   // P_n = k T0 F B_n with B_n = fs/2 (real sampling); σ_v = √(P_n R) · g_if
   const double noise_w =
       kBoltzmannJPerK * kNoiseTemperatureK * std::pow(10.0, p.noise_figure_db / 10.0) * 0.5 * p.sample_rate_hz;
@@ -636,6 +644,16 @@ void FmcwSynthesizer::AddRawStationary(const Tone& tone, std::span<double> chirp
   }
 }
 
+template <typename Sample>
+void FmcwSynthesizer::AddWindowedDft(const Sample* x, double norm, std::complex<double>* profile_row) const {
+  const int n = k_.samples;
+  for (int k = 0; k < k_.bins; ++k) {
+    cd acc = 0.0;
+    for (int i = 0; i < n; ++i) acc += window_[i] * static_cast<double>(x[i]) * twiddle_[(static_cast<long>(k) * i) % n];
+    profile_row[k] += acc * norm;
+  }
+}
+
 void FmcwSynthesizer::RangeFromRaw(std::span<const float> raw, std::span<std::complex<double>> profile) const {
   const int n = k_.samples;
   const int bins = k_.bins;
@@ -644,13 +662,18 @@ void FmcwSynthesizer::RangeFromRaw(std::span<const float> raw, std::span<std::co
   const double norm = 1.0 / (0.5 * n * k_.chirps);  // 1/Σw, mean over chirps
   for (int m = 0; m < k_.chirps; ++m) {
     for (int rx = 0; rx < nrx; ++rx) {
-      const float* x = raw.data() + (static_cast<std::size_t>(m) * nrx + rx) * n;
-      for (int k = 0; k < bins; ++k) {
-        cd acc = 0.0;
-        for (int i = 0; i < n; ++i) acc += window_[i] * static_cast<double>(x[i]) * twiddle_[(static_cast<long>(k) * i) % n];
-        profile[static_cast<std::size_t>(rx) * bins + k] += acc * norm;
-      }
+      AddWindowedDft(raw.data() + (static_cast<std::size_t>(m) * nrx + rx) * n, norm,
+                     profile.data() + static_cast<std::size_t>(rx) * bins);
     }
+  }
+}
+
+void FmcwSynthesizer::AddRangeOfChirp(std::span<const double> chirp_samples,
+                                      std::span<std::complex<double>> profile) const {
+  const double norm = 1.0 / (0.5 * k_.samples);  // 1/Σw
+  for (int rx = 0; rx < k_.num_rx; ++rx) {
+    AddWindowedDft(chirp_samples.data() + static_cast<std::size_t>(rx) * k_.samples, norm,
+                   profile.data() + static_cast<std::size_t>(rx) * k_.bins);
   }
 }
 

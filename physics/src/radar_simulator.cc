@@ -22,9 +22,11 @@ constexpr double kPhaseNoiseOffsetHz = 1e5; // offset at which phase_noise_dbc_h
 
 const RadarParams& Checked(const RadarParams& p) {
   const auto problems = CheckRadarParams(p);
-  if (!problems.empty()) {
+  if (AnyRadarError(problems)) {
     std::string msg = "invalid radar parameters:";
-    for (const auto& pr : problems) msg += " device.radar." + pr.key + ": " + pr.message + ";";
+    for (const auto& pr : problems) {
+      if (!pr.warning) msg += " device.radar." + pr.key + ": " + pr.message + ";";
+    }
     throw std::invalid_argument(msg);
   }
   return p;
@@ -49,17 +51,24 @@ std::vector<std::complex<float>> ToFloat(const std::vector<std::complex<double>>
 
 std::vector<float> ToFloat(const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); }
 
+DeviceSpec WithSimulatedHardware(const DeviceSpec& device, const SimulationSpec& sim) {
+  DeviceSpec out = device;
+  out.radar = SimulatedHardware(device.radar, sim);
+  return out;
+}
+
 }  // namespace
 
 RadarSimulator::RadarSimulator(const RoomSpec& room, const DeviceSpec& device, std::uint64_t seed,
                                RadarSimulatorOptions options)
     : room_(room),
-      device_(device),
+      device_(WithSimulatedHardware(device, options)),
       seed_(seed),
       options_(options),
       info_(MakeRadarInfo(Checked(device.radar))),
-      synth_(device.radar, options.kernel_half_span_bins),
-      prop_(device.radar, room, DevicePose::From(device), options.multipath, options.cull_below_noise_db),
+      synth_(device_.radar, options.kernel_half_span_bins),
+      hardware_(device_.radar, synth_, seed, options.dc_offset),
+      prop_(device_.radar, room, DevicePose::From(device), options.multipath, options.cull_below_noise_db),
       noise_(seed),
       bank_(synth_.constants()) {
   const FmcwConstants& k = synth_.constants();
@@ -75,8 +84,13 @@ RadarSimulator::RadarSimulator(const RoomSpec& room, const DeviceSpec& device, s
     }
     prop_.AddSurfaceReturns(&tones);
   }
+  if (hardware_.leakage()) tones.push_back(*hardware_.leakage());  // with its phase-noise skirt below
   std::vector<std::complex<double>> range(static_cast<std::size_t>(k.num_rx) * k.bins);
   std::vector<double> raw(static_cast<std::size_t>(k.num_rx) * k.samples);
+  if (hardware_.has_chirp_offsets()) {
+    raw = hardware_.chirp_offsets_v();
+    synth_.AddRangeOfChirp(raw, range);
+  }
   // Phase noise: with L(f) ∝ 1/f², the residual phase after mixing with a copy delayed by τ
   // is white, S(f) = 2 L(f) (2π f τ)²; over the Nyquist band it adds A²/2 · S · fs/2 of noise.
   const double l_lin = std::pow(10.0, device.radar.phase_noise_dbc_hz / 10.0);
@@ -398,6 +412,7 @@ void RadarSimulator::Emit(std::int64_t frame_index, bool steady, RadarLevel leve
     for (int m = 0; m < k.chirps; ++m) std::copy(base.begin(), base.end(), out->raw.begin() + m * base.size());
     if (steady) bank_.AppendTones(&tones_);
     synth_.AddRaw(tones_, out->raw);
+    hardware_.AddFluctuation(frame_index, out->raw);
     if (options_.noise) noise_.AddRawNoise(frame_index, k, noise_sd_v_, out->raw);
     last_clipped_ = options_.quantize ? QuantizeRaw(k, out->raw) : 0;
     return;
@@ -410,6 +425,7 @@ void RadarSimulator::Emit(std::int64_t frame_index, bool steady, RadarLevel leve
   accumulator_.Zero();
   if (steady) bank_.AddRange(synth_, &accumulator_);
   synth_.AddRangeFast(tones_, kernel_floor_v_, &accumulator_);
+  hardware_.AddFluctuation(frame_index, &accumulator_);
   if (options_.noise) noise_.AddRangeNoise(noise_draws, k, range_noise_sd_v_, &accumulator_);
   const std::vector<std::complex<float>>& base = steady ? slow_range_ : static_range_;
   out->range.resize(base.size());

@@ -71,13 +71,13 @@ void Propagation::PathLengths(const Eigen::Vector3d& p, PathSpec spec, std::arra
   const Eigen::Vector3d pt = spec.tx_surface < 0 ? p : surfaces_[spec.tx_surface].Mirror(p);
   const Eigen::Vector3d pr = spec.rx_surface < 0 ? p : surfaces_[spec.rx_surface].Mirror(p);
   const double tx_leg = (pt - pose_.origin_m).norm();
-  for (int r = 0; r < k_.num_rx; ++r) (*out)[r] = tx_leg + (pr - rx_[r]).norm();
+  for (int r = 0; r < k_.num_rx; ++r) (*out)[r] = tx_leg + (pr - rx_[r]).norm() + k_.rx_path_offset_m[r];
 }
 
 double Propagation::PathLength0(const Eigen::Vector3d& p, PathSpec spec) const {
   const Eigen::Vector3d pt = spec.tx_surface < 0 ? p : surfaces_[spec.tx_surface].Mirror(p);
   const Eigen::Vector3d pr = spec.rx_surface < 0 ? p : surfaces_[spec.rx_surface].Mirror(p);
-  return (pt - pose_.origin_m).norm() + (pr - rx_[0]).norm();
+  return (pt - pose_.origin_m).norm() + (pr - rx_[0]).norm() + k_.rx_path_offset_m[0];
 }
 
 double Propagation::Amplitude(const ScatterLook& s, PathSpec spec, double direct_leg_transmission) const {
@@ -138,7 +138,7 @@ void Propagation::AddPaths(const ScatterLook& s, double direct_leg_transmission,
     if (a < cull_v_) return;
     Tone t;
     PathLengths(s.position_m, spec, &t.path_m);
-    for (int r = 0; r < k_.num_rx; ++r) t.amplitude_v[r] = a;
+    for (int r = 0; r < k_.num_rx; ++r) t.amplitude_v[r] = a * k_.rx_gain[r];
     if (specs != nullptr) specs->push_back(spec);
     tones->push_back(t);
   };
@@ -168,8 +168,8 @@ void Propagation::AddSurfaceReturns(std::vector<Tone>* tones) const {
     if (a < cull_v_) continue;
     Tone t;
     for (int r = 0; r < k_.num_rx; ++r) {
-      t.path_m[r] = (image - rx_[r]).norm();
-      t.amplitude_v[r] = a;
+      t.path_m[r] = (image - rx_[r]).norm() + k_.rx_path_offset_m[r];
+      t.amplitude_v[r] = a * k_.rx_gain[r];
     }
     tones->push_back(t);
   }

@@ -83,7 +83,11 @@ const BadCase kBadCases[] = {
     {"unknown_key.yaml", "room.widht_m", 3, "unknown key 'widht_m' (did you mean 'width_m'?)"},
     {"missing_unit_suffix.yaml", "people[0].age", 4, "unknown key 'age' (did you mean 'age_y'?)"},
     {"bad_enum.yaml", "people[0].sex", 4, "got 'femal' (did you mean 'female'?)"},
-    {"unknown_preset.yaml", "device.radar.preset", 4, "unknown radar preset 'bgt60tr31c'; known: bgt60tr13c (did you mean 'bgt60tr13c'?)"},
+    {"unknown_preset.yaml", "device.radar.preset", 4,
+     "unknown radar preset 'bgt60tr31c'; known: bgt60tr13c, bgt60tr13c_wideband (did you mean 'bgt60tr13c'?)"},
+    {"leakage_per_rx.yaml", "device.radar.leakage_dbc", 4, "expected one value per receive antenna (3), got 2"},
+    {"rx_gain_not_a_number.yaml", "device.radar.rx_gain_db[1]", 4, "expected a number in dB, got 'loud'"},
+    {"chirps_overlap.yaml", "device.radar.chirp_repetition_s", 5, "chirps overlap"},
     {"age_out_of_range.yaml", "people[0].age_y", 4, "expected a value in [0, 120] y, got 130"},
     {"negative_rate.yaml", "people[0].rates.restroom_per_night", 5, "expected a value in [0, 10] per_night, got -1"},
     {"zero_fan_rate.yaml", "room.clutter[0].rate_hz", 8, "expected a value in (0, 100] Hz, got 0"},
@@ -356,6 +360,32 @@ TEST(ScenarioLoader, simulation_section_sets_the_physics_switches) {
   EXPECT_EQ(again.simulation, expected);
   EXPECT_EQ(again.resolved_yaml, s.resolved_yaml);
   EXPECT_TRUE(LoadScenarioText(text, kData + "inline.yaml").simulation.multipath);
+}
+
+// Tests that a device configured as people configure it (the shared recording's preset:
+// a 0.87 m range, 12.94 frames/s) loads, with warnings naming what the night lacks, and
+// that the chip's fingerprint keys and switches survive the resolved YAML.
+TEST(ScenarioLoader, a_limited_radar_is_valid_with_warnings_and_its_fingerprint_round_trips) {
+  const std::string text =
+      "extends: good/base.yaml\n"
+      "device:\n  radar:\n    preset: bgt60tr13c_wideband\n    rx_phase_deg: [0, 10, -5]\n"
+      "simulation:\n  leakage: false\n  if_filters: false\n";
+  const Scenario s = LoadScenarioText(text, kData + "inline.yaml");
+  std::vector<std::string> keys;
+  for (const auto& w : s.warnings) keys.push_back(w.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"device.radar.sample_rate_hz", "device.radar.if_lowpass_hz",
+                                            "device.radar.frame_rate_hz"}));
+  EXPECT_EQ(s.warnings[0].line, 4);
+  EXPECT_EQ(s.device.radar.leakage_dbc, (std::vector<double>{-43.2, -50.8, -56.4}));
+  EXPECT_EQ(s.device.radar.rx_phase_deg, (std::vector<double>{0, 10, -5}));
+  EXPECT_FALSE(s.simulation.leakage);
+  EXPECT_FALSE(s.simulation.if_filters);
+  EXPECT_TRUE(s.simulation.rx_mismatch);
+  const Scenario again = LoadScenarioText(s.resolved_yaml, kData + "resolved.yaml");
+  EXPECT_EQ(again.resolved_yaml, s.resolved_yaml);
+  EXPECT_EQ(again.device.radar.dc_offset_v, s.device.radar.dc_offset_v);
+  EXPECT_EQ(again.simulation, s.simulation);
+  EXPECT_TRUE(LoadScenario(kScenarios + "default.yaml").warnings.empty());
 }
 
 // Tests that empty rooms (nobody, a fan) and a pet alone are valid scenarios.

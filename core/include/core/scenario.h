@@ -12,6 +12,8 @@
 #include <variant>
 #include <vector>
 
+#include "core/errors.h"
+
 namespace nightsim {
 
 /// The night's time frame.
@@ -104,6 +106,16 @@ struct RadarParams {
   int adc_bits{12};
   double adc_full_scale_v{1.0};
   double phase_noise_dbc_hz{-85.0};  ///< at 100 kHz offset
+  // The chip's own fingerprint: what a real unit adds to every frame (calibrated on the
+  // shared BGT60TR13C recording; physics/hardware.h says how each is synthesized).
+  double rf_gain_db{0.0};            ///< LNA and mixer conversion gain ahead of the IF gain (signals and noise)
+  std::vector<double> leakage_dbc;   ///< TX→RX coupling per RX, dB of the TX power (empty: no leakage)
+  double leakage_path_m{0.076};      ///< electrical length of the coupling path (sets its beat frequency)
+  double leakage_jitter_db{-47.0};   ///< frame-to-frame fluctuation of the leakage, dB relative to it
+  double leakage_drift_deg{0.5};     ///< slow wander of the leakage phase over minutes (SD), degrees
+  std::vector<double> rx_gain_db;    ///< gain of each RX relative to nominal (empty: all 0)
+  std::vector<double> rx_phase_deg;  ///< phase of each RX relative to nominal, at the centre frequency (empty: all 0)
+  std::vector<double> dc_offset_v;   ///< DC offset at each RX's ADC input, volts (empty: all 0)
 };
 
 /// The bedside device and the user's app settings.
@@ -185,6 +197,10 @@ struct SimulationSpec {
   bool multipath{true};        ///< first-order image sources off walls, floor and ceiling
   bool clutter{true};          ///< fans and curtains
   bool rcs_fluctuation{true};  ///< log-normal RCS per body part and pose (σ = 1.5 dB)
+  bool leakage{true};          ///< the transmitter's leakage into each receiver (device.radar.leakage_*)
+  bool rx_mismatch{true};      ///< gain and phase mismatch between receivers (rx_gain_db, rx_phase_deg)
+  bool dc_offset{true};        ///< raw ADC offset per RX and the chirp-start transient the IF high-pass leaves
+  bool if_filters{true};       ///< the IF high-pass and anti-aliasing low-pass response across the range bins
   /// Range level: each path's kernel window ends where the Hann sidelobes it leaves out
   /// stay this many dB below the noise standard deviation of one range bin (most multipath
   /// needs 4 bins, a chest facing the device 16–24). The error this leaves is measured in
@@ -225,6 +241,9 @@ struct Scenario {
   SimulationSpec simulation;
   std::vector<ParameterSpec> parameters;
   std::string resolved_yaml;   ///< the resolved scenario as YAML text (for outputs and hashes)
+  /// What the scenario allows but limits (a radar whose range falls short of the bed …):
+  /// the night runs; commands print these on stderr as "warning: …". Not part of the YAML.
+  std::vector<InputProblem> warnings;
 };
 
 }  // namespace nightsim

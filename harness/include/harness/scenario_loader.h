@@ -40,6 +40,10 @@ std::string ResolvedYaml(const Scenario& scenario);
 /// Throws InputError when the file or a declaration is invalid.
 std::vector<ParameterSpec> ScenarioParameters(const std::string& path, const ParameterOverrides& overrides = {});
 
+/// Prints the scenario's warnings (Scenario::warnings) on stderr, one
+/// "warning: file:line:column: key: message" line each.
+void PrintScenarioWarnings(const Scenario& scenario);
+
 /// Parses repeated `--set name=value` arguments. Throws InputError on a missing
 /// '=' or a name given twice.
 ParameterOverrides ParseOverrides(const std::vector<std::string>& name_equals_value);

@@ -33,7 +33,7 @@ inline constexpr double kNoiseTemperatureK = 290.0;
 /// Impedance that converts received power to IF voltage, ohm.
 inline constexpr double kLoadOhm = 50.0;
 
-/// Quantities derived once from RadarParams. Precondition: CheckRadarParams is empty.
+/// Quantities derived once from RadarParams. Precondition: CheckRadarParams reports no error.
 struct FmcwConstants {
   double start_hz{0};            ///< f0, frequency at the first sample
   double slope_hz_per_s{0};      ///< S = B / T_chirp
@@ -50,7 +50,11 @@ struct FmcwConstants {
   double range_bin_m{0};         ///< c fs / (2 S N)
   double tx_power_w{0};
   double antenna_gain{0};        ///< boresight power gain of one antenna, linear
-  double if_gain{0};             ///< IF voltage gain, linear
+  double if_gain{0};             ///< receive chain voltage gain, linear: RF front end (rf_gain_db) and IF (if_gain_db)
+  /// Gain of each RX relative to nominal (rx_gain_db), linear; applies to signals, not to the noise.
+  std::array<double, kMaxRx> rx_gain{1.0, 1.0, 1.0, 1.0};
+  /// Extra electrical length of each RX's path (rx_phase_deg at the centre wavelength), m.
+  std::array<double, kMaxRx> rx_path_offset_m{};
   double thermal_sd_v{0};        ///< thermal noise per real IF sample: √(k T0 F (fs/2) R) · g_if
   double adc_lsb_v{0};           ///< 2 · full scale / 2^bits
   double adc_full_scale_v{0};    ///< clipping level (±), volts
@@ -112,7 +116,7 @@ class FmcwSynthesizer {
   /// (interpolation error ≤ 0.064 θ³ ≈ 6e-5 of the tone's amplitude).
   static constexpr double kMaxInterpolatedTurnRad = 0.1;
 
-  /// Precondition: CheckRadarParams(p) is empty; half_span_bins in [1, N/2] (clamped).
+  /// Precondition: CheckRadarParams(p) reports no error; half_span_bins in [1, N/2] (clamped).
   explicit FmcwSynthesizer(const RadarParams& p, int half_span_bins = kDefaultHalfSpanBins);
 
   const FmcwConstants& constants() const { return k_; }
@@ -180,6 +184,11 @@ class FmcwSynthesizer {
   /// convention above, averaged over chirps. O(M·rx·N²); for tests and offline tools.
   void RangeFromRaw(std::span<const float> raw, std::span<std::complex<double>> profile) const;
 
+  /// Adds the range profile ([rx][bin]) of a signal that is the same in every chirp of the
+  /// frame, given as one chirp's samples ([rx][sample], volts): the windowed DFT convention
+  /// above, in double precision. O(rx·N²); for constructors and tests.
+  void AddRangeOfChirp(std::span<const double> chirp_samples, std::span<std::complex<double>> profile) const;
+
   /// Time of chirp m relative to the frame time, s: (m − (M−1)/2) · T_rep.
   double ChirpOffsetS(int m) const { return (m - 0.5 * (k_.chirps - 1)) * k_.chirp_repetition_s; }
 
@@ -199,6 +208,9 @@ class FmcwSynthesizer {
   KernelTable Table() const { return {table_.data(), k_.bins, row_floats_, window_offset_.data()}; }
   static void AddKernel(const KernelTable& table, double centre_bin, float coeff_re, float coeff_im, int quads,
                         float* re, float* im);
+  // profile_row[k] += norm · Σ_n w[n] x[n] e^{−j2πkn/N} for the N/2 bins of one RX.
+  template <typename Sample>
+  void AddWindowedDft(const Sample* x, double norm, std::complex<double>* profile_row) const;
   // Factor of a tone's amplitude after averaging the frame's chirps (DopplerFactor, or 1/M).
   double ChirpAveraging(const Tone& tone) const;
   // Raw synthesis works in blocks of 16 samples: sample 16a + b of a chirp of a tone is

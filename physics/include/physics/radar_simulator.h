@@ -25,6 +25,7 @@
 #include "physics/body_model.h"
 #include "physics/clutter.h"
 #include "physics/fmcw.h"
+#include "physics/hardware.h"
 #include "physics/path_bank.h"
 #include "physics/scene.h"
 
@@ -67,6 +68,8 @@ class RadarSimulator {
   const RadarInfo& info() const { return info_; }
   const FmcwConstants& constants() const { return synth_.constants(); }
   const FmcwSynthesizer& synthesizer() const { return synth_; }
+  /// The device's own fingerprint as simulated (the scenario's switches applied).
+  const Hardware& hardware() const { return hardware_; }
   const Propagation& propagation() const { return prop_; }
   /// Standard deviation of the receiver noise per raw IF sample (thermal and
   /// phase-noise skirt; quantization not included), volts.
@@ -146,6 +149,7 @@ class RadarSimulator {
   RadarSimulatorOptions options_;
   RadarInfo info_;
   FmcwSynthesizer synth_;
+  Hardware hardware_;  // leakage, DC offsets, chirp-start transients
   Propagation prop_;
   NoiseSource noise_;
   double noise_sd_v_{0};

@@ -74,7 +74,7 @@ inline constexpr double kDefaultCullBelowNoiseDb = SimulationSpec{}.cull_below_n
 /// Propagation from the device to scatterers in one room.
 class Propagation {
  public:
-  /// Precondition: CheckRadarParams(p) is empty. With multipath off only direct paths exist.
+  /// Precondition: CheckRadarParams(p) reports no error. With multipath off only direct paths exist.
   /// Paths whose range-bin peak is more than `cull_below_noise_db` below the noise
   /// standard deviation of one range bin are dropped (see cull_amplitude_v).
   Propagation(const RadarParams& p, const RoomSpec& room, const DevicePose& pose, bool multipath,
