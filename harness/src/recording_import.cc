@@ -43,6 +43,9 @@ constexpr int kIfxdaqAdcBits = 12;
 constexpr double kA121ApproxStepM = 2.5e-3;
 // A121's carrier frequency, Hz (datasheet: 60.5 GHz).
 constexpr double kA121CarrierHz = 60.5e9;
+// Longest frame period accepted, s: sleep radars frame many times a second; an hour
+// already means a damaged file, and it keeps durations and epoch counts finite.
+constexpr double kMaxFramePeriodS = 3600.0;
 // Epoch length written into imported files: the night file needs one, and 30 s is
 // the scoring epoch nightsim and YASA use.
 constexpr double kImportEpochS = 30.0;
@@ -324,7 +327,9 @@ JsonMap A121SensorConfig(const JsonMap& session, const std::string& path) {
   const JsonMap group(groups[0], path, "session_config.groups[0]");
   if (group.node().size() != 1) Fail(path, "session_config.groups[0]", "expected exactly one sensor");
   const auto sensor = group.node().begin();
-  return JsonMap(sensor->second, path, "session_config.groups[0]." + sensor->first.as<std::string>());
+  // JSON keys are strings, but YAML (which parses it) also allows a list as a key.
+  const std::string id = sensor->first.IsScalar() ? sensor->first.Scalar() : "?";
+  return JsonMap(sensor->second, path, "session_config.groups[0]." + id);
 }
 
 void WriteSource(H5Writer& w, const ImportedRecording& r) {
@@ -421,6 +426,9 @@ IfxdaqConfig ParseIfxdaqConfig(const std::string& json_text, const std::string& 
   c.chirps_per_frame = static_cast<int>(s.Integer("num_chirps_per_frame", 1, kMaxSamplesPerChirp));
   c.chirp_repetition_s = s.Positive("chirp_repetition_time_s");
   c.frame_repetition_s = s.Positive("frame_repetition_time_s");
+  if (c.frame_repetition_s > kMaxFramePeriodS) {
+    Fail(path, s.Key("frame_repetition_time_s"), fmt::format("must be at most {} s", kMaxFramePeriodS));
+  }
   c.highpass_hz = s.Number("hp_cutoff_Hz");
   c.aaf_cutoff_hz = s.Number("aaf_cutoff_Hz");
   c.if_gain_db = s.Number("if_gain_dB");
@@ -610,12 +618,16 @@ ImportedRecording ReadA121(const std::string& path, RadarLevel level) {
   r.time_s.resize(static_cast<std::size_t>(frames));
   for (std::size_t i = 0; i < r.time_s.size(); ++i) {
     if (i > 0 && ticks[i] <= ticks[i - 1]) Fail(path, tick_object, fmt::format("tick {} does not increase", i));
-    r.time_s[i] = static_cast<double>(ticks[i] - ticks[0]) / ticks_per_s;
+    // In double: the difference of two int64 ticks of a damaged file can overflow.
+    r.time_s[i] = (static_cast<double>(ticks[i]) - static_cast<double>(ticks[0])) / ticks_per_s;
   }
   const double measured_rate_hz = frames > 1 ? (frames - 1) / r.time_s.back() : 0.0;
   const double frame_rate_hz = sensor.Has("frame_rate") ? sensor.Positive("frame_rate") : measured_rate_hz;
   if (!(frame_rate_hz > 0)) Fail(path, sensor.Key("frame_rate"), "no frame rate, and one frame cannot measure it");
   r.duration_s = r.time_s.back() + 1.0 / frame_rate_hz;
+  if (!(r.duration_s < kMaxFramePeriodS * static_cast<double>(frames))) {
+    Fail(path, tick_object, "frame times beyond an hour per frame (damaged ticks or frame rate)");
+  }
 
   RadarInfo& radar = r.radar;
   // Pulsed: no chirp, sweep or ADC sampling in the FMCW sense; those fields are 0.
