@@ -22,6 +22,7 @@ const std::vector<Subcommand>& Subcommands() {
       {"score", "score a pipeline's per-epoch predictions (CSV) against a night file's truth", CmdScore},
       {"generate", "generate a training set: N night files with radar data, truth, hypnograms, manifest", CmdGenerate},
       {"report", "write a self-contained HTML report of a night file or a sweep's output", CmdReport},
+      {"import", "write a real radar recording (ifxdaq folder, Acconeer A121 .h5) as a night file without truth", CmdImport},
   };
   return kCommands;
 }

@@ -147,6 +147,8 @@ void WriteBodyFrames(H5Writer& w, const NightRun& run, RadarLevel level) {
   }
 }
 
+}  // namespace
+
 void WriteRadarConfig(H5Writer& w, const RadarInfo& r) {
   w.Group("/radar");
   w.Attr("/radar", "start_hz", r.start_hz);
@@ -158,6 +160,8 @@ void WriteRadarConfig(H5Writer& w, const RadarInfo& r) {
   w.Attr("/radar", "frame_rate_hz", r.frame_rate_hz);
   w.Attr("/radar", "range_bins", static_cast<std::int64_t>(r.range_bins));
   w.Attr("/radar", "range_bin_m", r.range_bin_m);
+  // Schema 1.1; simulated radars start at 0 and leave it out, so their files keep their bytes.
+  if (r.range_start_m != 0.0) w.Attr("/radar", "range_start_m", r.range_start_m);
   w.Attr("/radar", "carrier_hz", r.carrier_hz());
   w.Attr("/radar", "wavelength_m", r.wavelength_m());
   std::vector<double> rx;
@@ -168,6 +172,8 @@ void WriteRadarConfig(H5Writer& w, const RadarInfo& r) {
   }
   w.Matrix("/radar/rx_position_m", rx, r.rx.size(), 3, "m");
 }
+
+namespace {
 
 void WriteTruth(H5Writer& w, const NightRun& run) {
   const NightTruth& t = run.truth;

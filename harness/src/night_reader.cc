@@ -8,39 +8,18 @@
 #include <limits>
 
 #include "core/errors.h"
+#include "h5_reading.h"
 #include "harness/night_output.h"
 
 namespace nightsim::harness {
 namespace {
 
-// Closes an HDF5 handle with the matching close function when it leaves scope.
-struct Handle {
-  hid_t id;
-  herr_t (*close)(hid_t);
-  Handle(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  ~Handle() {
-    if (id >= 0) close(id);
-  }
-};
-
-[[noreturn]] void Fail(const std::string& path, const std::string& object, const std::string& message) {
-  throw InputError(InputProblem{path, 0, 0, object, message});
-}
-
-bool Exists(hid_t file, const std::string& object) {
-  // H5Lexists fails (< 0) when a parent is missing; walk down so that counts as absent.
-  for (std::size_t slash = object.find('/', 1);; slash = object.find('/', slash + 1)) {
-    const std::string prefix = object.substr(0, slash);
-    if (H5Lexists(file, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
-    if (slash == std::string::npos) return true;
-  }
-}
-
-bool HasAttr(hid_t file, const std::string& object, const std::string& name) {
-  return H5Aexists_by_name(file, object.c_str(), name.c_str(), H5P_DEFAULT) > 0;
-}
+using detail::Exists;
+using detail::Fail;
+using detail::Handle;
+using detail::HasAttr;
+using detail::ReadRows;
+using detail::Shape;
 
 std::string AttrString(hid_t file, const std::string& path, const std::string& object, const std::string& name) {
   if (!HasAttr(file, object, name)) Fail(path, object + "@" + name, "attribute missing");
@@ -85,59 +64,6 @@ std::optional<double> OptionalAttr(hid_t file, const std::string& path, const st
                                    const std::string& name) {
   if (!HasAttr(file, object, name)) return std::nullopt;
   return AttrDouble(file, path, object, name);
-}
-
-// Shape of a dataset; throws when absent.
-std::vector<hsize_t> Shape(hid_t file, const std::string& path, const std::string& object) {
-  if (!Exists(file, object)) Fail(path, object, "dataset missing");
-  Handle ds{H5Dopen2(file, object.c_str(), H5P_DEFAULT), H5Dclose};
-  if (ds.id < 0) Fail(path, object, "not a dataset");
-  Handle space{H5Dget_space(ds.id), H5Sclose};
-  const int rank = H5Sget_simple_extent_ndims(space.id);
-  if (rank < 0) Fail(path, object, "cannot read its shape");
-  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-  H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
-  return dims;
-}
-
-// Reads rows [first, first + count) of a dataset whose rows have `row_elements`
-// elements, converting to `mem_type`.
-template <typename T>
-std::vector<T> ReadRows(hid_t file, const std::string& path, const std::string& object, hid_t mem_type,
-                        std::int64_t first, std::int64_t count) {
-  const std::vector<hsize_t> dims = Shape(file, path, object);
-  if (dims.empty()) Fail(path, object, "expected an array, found a scalar");
-  if (first < 0 || count < 0 || static_cast<hsize_t>(first + count) > dims[0]) {
-    Fail(path, object, fmt::format("rows [{}, {}) are outside its {} rows", first, first + count, dims[0]));
-  }
-  // A damaged file can declare a shape far beyond its bytes: deflate shrinks at most
-  // 1032:1, so no read of a real dataset needs more than 1032 times the file's size.
-  hsize_t file_bytes = 0;
-  if (H5Fget_filesize(file, &file_bytes) < 0) Fail(path, object, "cannot read the file's size");
-  const unsigned __int128 limit = static_cast<unsigned __int128>(file_bytes) * 1032 + (1u << 20);
-  unsigned __int128 bytes = static_cast<unsigned __int128>(count) * sizeof(T);
-  std::size_t row_elements = 1;
-  for (std::size_t d = 1; d < dims.size() && bytes <= limit; ++d) {
-    row_elements *= dims[d];
-    bytes *= dims[d];
-  }
-  if (bytes > limit) {
-    Fail(path, object, fmt::format("its shape ({} rows) needs more bytes than a {}-byte file can hold", dims[0],
-                                   file_bytes));
-  }
-  std::vector<T> out(static_cast<std::size_t>(count) * row_elements);
-  if (count == 0) return out;
-  Handle ds{H5Dopen2(file, object.c_str(), H5P_DEFAULT), H5Dclose};
-  Handle file_space{H5Dget_space(ds.id), H5Sclose};
-  std::vector<hsize_t> start(dims.size(), 0), size = dims;
-  start[0] = static_cast<hsize_t>(first);
-  size[0] = static_cast<hsize_t>(count);
-  H5Sselect_hyperslab(file_space.id, H5S_SELECT_SET, start.data(), nullptr, size.data(), nullptr);
-  Handle mem_space{H5Screate_simple(static_cast<int>(size.size()), size.data(), nullptr), H5Sclose};
-  if (H5Dread(ds.id, mem_type, mem_space.id, file_space.id, H5P_DEFAULT, out.data()) < 0) {
-    Fail(path, object, "cannot read (corrupt data or a type that does not convert)");
-  }
-  return out;
 }
 
 template <typename T>
@@ -205,12 +131,8 @@ hid_t ComplexMemType() {
 }  // namespace
 
 NightReader::NightReader(const std::string& path) : path_(path) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr dumps
   info_.path = path;
-  if (!std::filesystem::is_regular_file(path)) Fail(path, "", "no such file");
-  if (H5Fis_hdf5(path.c_str()) <= 0) Fail(path, "", "not an HDF5 file (expected a nightsim night file)");
-  file_ = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (file_ < 0) Fail(path, "", "cannot open the HDF5 file (truncated or corrupt)");
+  file_ = detail::OpenReadOnly(path, "a nightsim night file");
   const hid_t f = file_;
   try {
     if (!HasAttr(f, "/", "schema_version")) {
@@ -242,6 +164,11 @@ NightReader::NightReader(const std::string& path) : path_(path) {
     info_.frame_rate_hz = AttrDouble(f, path, "/", "frame_rate_hz");
     info_.parameters = Strings(f, path, "/parameters");
     if (!(info_.epoch_s > 0) || info_.epochs < 0) Fail(path, "/@epoch_s", "epoch_s must be > 0 and epochs >= 0");
+    // Schema 1.1: imported recordings say where they came from; they hold no truth.
+    if (HasAttr(f, "/", "source")) info_.source = AttrString(f, path, "/", "source");
+    if (HasAttr(f, "/", "source_format")) info_.source_format = AttrString(f, path, "/", "source_format");
+    if (HasAttr(f, "/", "source_path")) info_.source_path = AttrString(f, path, "/", "source_path");
+    info_.has_truth = Exists(f, "/truth");
   } catch (...) {
     H5Fclose(file_);
     file_ = -1;
@@ -265,6 +192,7 @@ RadarInfo NightReader::Radar() const {
   r.frame_rate_hz = AttrDouble(f, path_, "/radar", "frame_rate_hz");
   r.range_bins = static_cast<int>(AttrInt(f, path_, "/radar", "range_bins"));
   r.range_bin_m = AttrDouble(f, path_, "/radar", "range_bin_m");
+  r.range_start_m = OptionalAttr(f, path_, "/radar", "range_start_m").value_or(0.0);
   const std::vector<hsize_t> dims = Shape(f, path_, "/radar/rx_position_m");
   if (dims.size() != 2 || dims[1] != 3) Fail(path_, "/radar/rx_position_m", "expected shape [rx, 3]");
   const auto rx = ReadRows<double>(f, path_, "/radar/rx_position_m", H5T_NATIVE_DOUBLE, 0,
@@ -273,7 +201,28 @@ RadarInfo NightReader::Radar() const {
   return r;
 }
 
+std::string NightReader::RadarType() const {
+  return HasAttr(file_, "/radar", "radar_type") ? AttrString(file_, path_, "/radar", "radar_type") : "fmcw";
+}
+
+std::vector<double> NightReader::FrameTimes() const {
+  if (Exists(file_, "/radar/time_s")) return Doubles(file_, path_, "/radar/time_s");
+  const std::int64_t rows = info_.level == RadarLevel::kStream ? 0 : RadarRows();
+  std::vector<double> t(static_cast<std::size_t>(rows));
+  for (std::size_t i = 0; i < t.size(); ++i) t[i] = static_cast<double>(i) / info_.frame_rate_hz;
+  return t;
+}
+
+void NightReader::RequireTruth(const char* object) const {
+  if (!info_.has_truth) {
+    Fail(path_, object,
+         fmt::format("absent: the file is an imported recording (source {}, format {}) and holds radar data only",
+                     info_.source, info_.source_format.empty() ? "unknown" : info_.source_format));
+  }
+}
+
 AppSettings NightReader::Settings() const {
+  RequireTruth("/app_settings");
   AppSettings s;
   const std::string side = AttrString(file_, path_, "/app_settings", "bed_side");
   if (side != "left" && side != "right") Fail(path_, "/app_settings@bed_side", "expected left or right");
@@ -286,6 +235,7 @@ AppSettings NightReader::Settings() const {
 }
 
 NightTruth NightReader::Truth() const {
+  RequireTruth("/truth");
   const hid_t f = file_;
   NightTruth t;
   t.epoch_s = AttrDouble(f, path_, "/truth", "epoch_s");
@@ -346,6 +296,7 @@ NightTruth NightReader::Truth() const {
 }
 
 std::vector<EpochEstimate> NightReader::Estimates() const {
+  RequireTruth("/pipeline/epochs");
   const hid_t f = file_;
   const std::string g = "/pipeline/epochs/";
   const auto epoch = Int64s(f, path_, g + "epoch");
@@ -383,6 +334,7 @@ std::vector<EpochEstimate> NightReader::Estimates() const {
 }
 
 std::vector<AlarmDecision> NightReader::Alarms() const {
+  RequireTruth("/pipeline/alarms");
   const auto fire = Doubles(file_, path_, "/pipeline/alarms/fire_s");
   const auto stage = Int8s(file_, path_, "/pipeline/alarms/stage_at_fire");
   if (fire.size() != stage.size()) Fail(path_, "/pipeline/alarms", "columns differ in length");
@@ -394,6 +346,7 @@ std::vector<AlarmDecision> NightReader::Alarms() const {
 }
 
 std::map<std::string, double> NightReader::Metrics() const {
+  RequireTruth("/metrics");
   const auto names = Strings(file_, path_, "/metrics/name");
   const auto values = Doubles(file_, path_, "/metrics/value");
   if (names.size() != values.size()) Fail(path_, "/metrics", "name and value differ in length");

@@ -79,6 +79,9 @@ class NightWindows(_Base):
         rows = self._rows_per_epoch[n]
         last = first + self.window_epochs
         item = {"radar": night.radar(first * rows, last * rows), "night": n, "first_epoch": first}
+        if not self.labels:
+            return item
+        night._require_truth("labels (truth)")  # an imported recording has radar data only
         group = night.file["truth/primary"]
         for label in self.labels:
             item[label] = group[label][first:last]

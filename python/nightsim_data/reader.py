@@ -36,7 +36,10 @@ class Night:
 
     Attributes: path, seed, scenario_name, scenario (resolved YAML text), level
     ("none", "raw", "range" or "stream"), epoch_s, epochs, frames, frame_rate_hz,
-    schema_version, nightsim_version, night_key.
+    schema_version, nightsim_version, night_key; source ("simulation", or "import"
+    for a real recording written by `nightsim import`), source_format ("ifxdaq",
+    "a121" or ""), source_path, has_truth (False for imported recordings: their truth,
+    estimates, alarms and metrics raise NightFileError).
     """
 
     def __init__(self, path):
@@ -63,6 +66,17 @@ class Night:
         self.epochs = int(a["epochs"])
         self.frames = int(a["frames"])
         self.frame_rate_hz = float(a["frame_rate_hz"])
+        # Schema 1.1: imported recordings say where they came from and hold no truth.
+        self.source = _text(a["source"]) if "source" in a else "simulation"
+        self.source_format = _text(a["source_format"]) if "source_format" in a else ""
+        self.source_path = _text(a["source_path"]) if "source_path" in a else ""
+        self.has_truth = "truth" in self.file
+
+    def _require_truth(self, what):
+        if not self.has_truth:
+            raise NightFileError(
+                f"{self.path}: {what} absent: an imported recording ({self.source_format or 'unknown format'}) "
+                "holds radar data only")
 
     def __enter__(self):
         return self
@@ -78,9 +92,24 @@ class Night:
     def radar_config(self):
         """The radar configuration: attributes of /radar plus rx_position_m [rx, 3]."""
         g = self.file["radar"]
-        out = {k: g.attrs[k].item() for k in g.attrs}
+        # Numbers are numpy scalars; radar_type (schema 1.1) is a string.
+        out = {k: (v.item() if hasattr(v, "item") else _text(v)) for k, v in g.attrs.items()}
         out["rx_position_m"] = g["rx_position_m"][()]
         return out
+
+    def radar_type(self):
+        """"fmcw", or "pulsed_coherent" for an imported Acconeer A121 (whose chirp and
+        sample attributes are 0; range_start_m gives the range of bin 0)."""
+        g = self.file["radar"]
+        return _text(g.attrs["radar_type"]) if "radar_type" in g.attrs else "fmcw"
+
+    def frame_times(self):
+        """Time of every stored frame, s: /radar/time_s when present (measured frame
+        times of an imported recording), else i / frame_rate_hz."""
+        if "radar/time_s" in self.file:
+            return self.file["radar/time_s"][()]
+        rows = 0 if self.level == "stream" else self.radar_rows()
+        return np.arange(rows) / self.frame_rate_hz
 
     def radar_rows(self):
         """Rows of radar data: frames (raw, range) or samples (stream); 0 when none."""
@@ -119,6 +148,7 @@ class Night:
         """Per-epoch truth of the primary as scored: stage (YASA: 0 W, 1 N1, 2 N2,
         3 N3, 4 REM, -1 out of bed), in_bed, in_zone, intent, resp_rate_bpm,
         gross_movement, time_s."""
+        self._require_truth("truth")
         return _table(self.file["truth/primary"])
 
     def people(self):
@@ -127,10 +157,12 @@ class Night:
 
     def person(self, person_id):
         """Per-epoch truth of one person: stage (YASA), intent, in_bed, in_zone."""
+        self._require_truth("truth")
         return _table(self.file["truth/people/" + person_id])
 
     def bodies(self):
         """[(id, role, kind)] of every body in scorer order."""
+        self._require_truth("truth")
         t = self.file["truth"]
         return [(_text(i), _text(r), _text(k)) for i, r, k in zip(t["body_ids"][()], t["body_roles"][()], t["body_kinds"][()])]
 
@@ -148,6 +180,7 @@ class Night:
 
     def events(self):
         """Every body's truth events: time_s, body, kind, duration_s, value, detail."""
+        self._require_truth("truth")
         return _table(self.file["truth/events"])
 
     def hypnogram(self, person_id=None):
@@ -158,13 +191,16 @@ class Night:
 
     def estimates(self):
         """The pipeline's per-epoch estimates; stage as YASA codes (0 wake, 2 light, 3 deep, 4 REM, -1 none)."""
+        self._require_truth("pipeline estimates")
         return _table(self.file["pipeline/epochs"])
 
     def alarms(self):
         """The pipeline's alarm decisions: fire_s, stage_at_fire (YASA)."""
+        self._require_truth("pipeline alarms")
         return _table(self.file["pipeline/alarms"])
 
     def metrics(self):
         """The night's metrics {name: value}."""
+        self._require_truth("metrics")
         g = self.file["metrics"]
         return {_text(n): float(v) for n, v in zip(g["name"][()], g["value"][()])}

@@ -130,6 +130,33 @@ class NightFilesFromNightsim(unittest.TestCase):
         with self.assertRaisesRegex(NightFileError, "not a readable HDF5 file"):
             Night(text)
 
+    def test_imported_recordings_have_radar_data_and_report_truth_absent(self):
+        radar = os.path.join(SOURCE, "..", "shared", "data", "radar")
+        if not os.path.isdir(radar):
+            self.skipTest("../shared/data/radar is not beside the checkout")
+        ifx = os.path.join(self.dir, "ifx.h5")
+        nightsim("import", os.path.join(radar, "infineon_bgt60tr13c_breathing"), "-o", ifx)
+        with Night(ifx) as night:
+            self.assertEqual((night.source, night.source_format, night.level), ("import", "ifxdaq", "raw"))
+            self.assertFalse(night.has_truth)
+            self.assertEqual(night.radar_type(), "fmcw")
+            self.assertEqual(night.radar(0, 256).shape, (256, 8, 3, 64))
+            self.assertEqual(len(night.frame_times()), 256)
+            for method in (night.truth, night.estimates, night.metrics, night.bodies):
+                with self.assertRaisesRegex(NightFileError, "imported recording"):
+                    method()
+        a121 = os.path.join(self.dir, "a121.h5")
+        nightsim("import", os.path.join(radar, "acconeer_a121_breathing", "breathing-sitting.h5"), "-o", a121)
+        with Night(a121) as night:
+            cfg = night.radar_config()
+            self.assertEqual(night.radar_type(), "pulsed_coherent")
+            self.assertEqual(night.radar().shape, (773, 1, 21))
+            self.assertAlmostEqual(cfg["range_start_m"], 0.298, delta=1e-3)
+            self.assertAlmostEqual(cfg["range_bin_m"], 0.060, delta=1e-3)
+            times = night.frame_times()
+            self.assertEqual(times[0], 0.0)
+            self.assertAlmostEqual(np.diff(times).mean(), 0.05, delta=1e-4)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -37,6 +37,7 @@ struct RadarInfo {
   double frame_rate_hz{20.0};       ///< frames per second
   int range_bins{64};               ///< useful bins in a range profile (samples/2)
   double range_bin_m{0.0375};       ///< c / 2B
+  double range_start_m{0.0};        ///< range of bin 0, m (nonzero only for imported pulsed radars)
   std::vector<AntennaPosition> rx;  ///< receive antennas (device frame)
   double carrier_hz() const { return start_hz + 0.5 * bandwidth_hz; }
   double wavelength_m() const { return 299792458.0 / carrier_hz(); }

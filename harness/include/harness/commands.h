@@ -46,4 +46,8 @@ int CmdGenerate(const std::vector<std::string>& args);
 /// night file or a sweep output folder (figures by python/nightsim_report).
 int CmdReport(const std::vector<std::string>& args);
 
+/// `nightsim import PATH -o OUT.h5 [--level raw|range] [--format ifxdaq|a121]`: a real
+/// radar recording as a night file without truth (harness/recording_import.h).
+int CmdImport(const std::vector<std::string>& args);
+
 }  // namespace nightsim::harness

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 
+#include "harness/h5_writer.h"
 #include "harness/night_runner.h"
 #include "physics/stream.h"
 
@@ -30,6 +31,11 @@ namespace nightsim::harness {
 inline constexpr const char* kNightSchemaVersion = "1.0";
 /// Major part of kNightSchemaVersion.
 inline constexpr int kNightSchemaMajor = 1;
+/// Schema of imported recordings (`nightsim import`): 1.0 plus the objects of 1.1
+/// (root `source*`, /radar `radar_type`, `range_start_m`, ADC attributes, `time_s`,
+/// /source). Simulated nights hold none of them and stay at kNightSchemaVersion, so
+/// their bytes and night keys do not change.
+inline constexpr const char* kImportSchemaVersion = "1.1";
 
 /// nightsim's version string.
 const char* NightsimVersion();
@@ -85,6 +91,10 @@ class NightFileWriter {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Writes the radar configuration `r` as the attributes of group /radar and the
+/// dataset /radar/rx_position_m (range_start_m only when nonzero).
+void WriteRadarConfig(H5Writer& w, const RadarInfo& r);
 
 /// Writes the night file of `run` without radar data to `path` atomically.
 void WriteNightH5(const NightRun& run, const std::string& path);

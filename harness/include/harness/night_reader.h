@@ -7,7 +7,9 @@
 ///
 /// A night file is user input: a file that is not HDF5, a foreign HDF5 file, a
 /// newer major schema or a missing/misshapen dataset throw InputError naming the
-/// file and the object.
+/// file and the object. An imported recording (`nightsim import`) has radar data but
+/// no truth: info().has_truth is false and the truth, estimate, alarm, metric and
+/// settings accessors throw InputError saying so.
 
 #include <complex>
 #include <cstdint>
@@ -41,6 +43,10 @@ struct NightFileInfo {
   std::int64_t frames{0};         ///< frames the night had (whether stored or not)
   double frame_rate_hz{0};
   std::vector<std::string> parameters;  ///< "name=value" of the scenario's parameters
+  std::string source{"simulation"};  ///< "simulation", or "import" for a real recording (schema 1.1)
+  std::string source_format;         ///< imported: "ifxdaq" or "a121"; "" for a simulated night
+  std::string source_path;           ///< imported: basename of the recording
+  bool has_truth{true};  ///< false for imported recordings: no truth, estimates, metrics or app settings
 };
 
 /// Every body's state at frame rate (present when the file holds radar data).
@@ -62,6 +68,12 @@ class NightReader {
   const NightFileInfo& info() const { return info_; }
   /// The radar configuration the pipeline received.
   RadarInfo Radar() const;
+  /// Radar type: "fmcw" (simulated nights, which leave the attribute out) or
+  /// "pulsed_coherent" (an imported A121: RadarInfo's chirp and sample fields are 0).
+  std::string RadarType() const;
+  /// Time of every stored frame, s: /radar/time_s when the file has it (measured
+  /// frame times of an imported recording), else i / frame_rate_hz.
+  std::vector<double> FrameTimes() const;
   /// The app settings the pipeline received.
   AppSettings Settings() const;
   /// The truth exactly as the scorer used it (bodies in scorer order).
@@ -85,6 +97,8 @@ class NightReader {
   BodyFrames BodyFramesOf(const std::string& id) const;
 
  private:
+  // Throws InputError naming `object` when the file holds no truth (an imported recording).
+  void RequireTruth(const char* object) const;
   std::string path_;
   std::int64_t file_{-1};  // an hid_t, kept out of this header so users need no HDF5 include path
   NightFileInfo info_;
