@@ -21,6 +21,7 @@ const std::vector<Subcommand>& Subcommands() {
       {"merge", "join the outputs of a sweep's shards into its aggregate", CmdMerge},
       {"score", "score a pipeline's per-epoch predictions (CSV) against a night file's truth", CmdScore},
       {"generate", "generate a training set: N night files with radar data, truth, hypnograms, manifest", CmdGenerate},
+      {"realism", "simulate a real recording's device and compare its statistics with the recording's", CmdRealism},
       {"report", "write a self-contained HTML report of a night file or a sweep's output", CmdReport},
       {"import", "write a real radar recording (ifxdaq folder, Acconeer A121 .h5) as a night file without truth", CmdImport},
   };

@@ -237,10 +237,12 @@ class JsonMap {
 
 // ---- ifxdaq --------------------------------------------------------------------------
 
-// The BGT60TR13C's RX antennas 1–3 are nightsim's default L (physics/radar_config.h);
-// a recording may use any subset, in its own order.
+// The chip's calibrated fingerprint (leakage, gains, offsets: the bgt60tr13c_wideband
+// preset) with the recording's configuration. The BGT60TR13C's RX antennas 1–3 are nightsim's default L
+// (physics/radar_config.h); a recording may use any subset, in its own order. The TX
+// power level is not mapped to dBm (no published curve): the preset's power stands for it.
 RadarParams IfxdaqRadarParams(const IfxdaqConfig& c) {
-  RadarParams p;
+  RadarParams p = physics::FindRadarPreset("bgt60tr13c_wideband")->params;
   p.start_hz = c.start_hz;
   p.bandwidth_hz = c.end_hz - c.start_hz;
   p.samples_per_chirp = c.samples_per_chirp;
@@ -255,6 +257,12 @@ RadarParams IfxdaqRadarParams(const IfxdaqConfig& c) {
   p.if_lowpass_hz = c.aaf_cutoff_hz;
   const std::vector<std::array<double, 3>> l = physics::ResolveRxPositions(p);
   for (int a : c.rx_antennas) p.rx_positions_m.push_back(l[static_cast<std::size_t>(a - 1)]);
+  for (std::vector<double>* per_rx : {&p.leakage_dbc, &p.rx_gain_db, &p.rx_phase_deg, &p.dc_offset_v}) {
+    if (per_rx->empty()) continue;
+    std::vector<double> picked;
+    for (int a : c.rx_antennas) picked.push_back((*per_rx)[static_cast<std::size_t>(a - 1)]);
+    *per_rx = picked;
+  }
   return p;
 }
 
@@ -485,6 +493,7 @@ ImportedRecording ConvertIfxdaq(std::string_view npy, const std::string& config_
   r.format = RecordingFormat::kIfxdaq;
   r.radar_type = "fmcw";
   r.radar = physics::MakeRadarInfo(p);
+  r.device = p;
   r.level = level;
   r.frames = h.shape[0];
   r.duration_s = static_cast<double>(r.frames) * c.frame_repetition_s;

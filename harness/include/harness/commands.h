@@ -42,6 +42,10 @@ int CmdScore(const std::vector<std::string>& args);
 /// a training set of night files with hypnograms and manifest.json.
 int CmdGenerate(const std::vector<std::string>& args);
 
+/// `nightsim realism RECORDING [SCENARIO]`: simulates a real recording's device and
+/// compares the fingerprint statistics (harness/realism.h) with the recording's.
+int CmdRealism(const std::vector<std::string>& args);
+
 /// `nightsim report NIGHT.h5|SWEEP_DIR -o FILE.html`: a self-contained HTML report of a
 /// night file or a sweep output folder (figures by python/nightsim_report).
 int CmdReport(const std::vector<std::string>& args);

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/scenario.h"
 #include "frame/radar_frame.h"
 
 namespace nightsim::harness {
@@ -79,6 +80,9 @@ struct ImportedRecording {
   std::string source_path;          ///< basename of what was imported
   std::string radar_type;           ///< "fmcw" or "pulsed_coherent"
   RadarInfo radar;                  ///< pulsed: bandwidth, chirp and sample fields are 0
+  /// FMCW: the device as configured, over its chip's preset (fingerprint included), to
+  /// simulate it (`nightsim realism`); pulsed: unused.
+  RadarParams device;
   RadarLevel level{RadarLevel::kRaw};
   std::int64_t frames{0};
   std::vector<float> raw;                   ///< level raw: [frame][chirp][rx][sample], volts
