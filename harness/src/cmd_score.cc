@@ -41,10 +41,13 @@ int CmdScore(const std::vector<std::string>& args) {
         "  0,none,0,0,0,0,0,0\n"
         "  61,light,1,1,0.82,-0.21,13.9,1\n"
         "stage: wake, light, deep, rem, none, or a YASA code (0 W, 1 N1, 2 N2, 3 N3, 4 REM,\n"
-        "-1 none). Optional columns: present, presence_confidence, session, tracking,\n"
+        "-1 or -2 none). Optional columns: present, presence_confidence, session, tracking,\n"
         "target_range_m, target_angle_rad, resp_rate_bpm, movement, intent, alarm_fire_s,\n"
-        "alarm_stage. Left-out columns default to: present = session = (stage != none),\n"
-        "the rest 0. `nightsim run` writes its own pipeline's estimates in this format\n"
+        "alarm_stage. What a file leaves out is not scored (listed as such in the summary\n"
+        "and under \"not_scored\" in the JSON): present → presence, session → session,\n"
+        "tracking + target_range_m + target_angle_rad (all or none) → identity,\n"
+        "resp_rate_bpm → respiration, intent → intent, alarm_fire_s → alarm; staging is\n"
+        "always scored. `nightsim run` writes its own pipeline's estimates in this format\n"
         "(OUT.predictions.csv). Errors name the line and the problem; exit code 2.\n\n");
     std::cout << options << "\n";
     return kExitOk;
@@ -57,7 +60,9 @@ int CmdScore(const std::vector<std::string>& args) {
   const NightTruth truth = night.Truth();
   const Predictions predictions =
       ReadPredictionsCsv(predictions_path, PredictionsNight{truth.epochs(), truth.epoch_s});
-  const NightMetrics metrics = ScoreNight(truth, predictions.estimates, predictions.alarms);
+  ScoringOptions scoring;
+  scoring.parts = predictions.parts;
+  const NightMetrics metrics = ScoreNight(truth, predictions.estimates, predictions.alarms, scoring);
 
   if (out.empty()) {
     std::filesystem::path p(predictions_path);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "harness/metrics.h"
 
@@ -133,6 +134,12 @@ std::string ToJson(const NightMetrics& night) {
         FormatNumber(a.fire_s), a.truth_stage_at_fire, JsonBool(a.in_light_or_wake), JsonBool(a.after_alarm),
         JsonBool(a.before_window), FormatNumber(a.sleep_lost_min));
   }
+  // Only when something was left out, so a fully scored night's JSON keeps its bytes.
+  if (!night.not_scored.empty()) {
+    out += ",\n  \"not_scored\": [";
+    for (std::size_t i = 0; i < night.not_scored.size(); ++i) out += (i == 0 ? "" : ", ") + JsonString(night.not_scored[i]);
+    out += "]";
+  }
   return out + "\n}\n";
 }
 
@@ -169,8 +176,12 @@ std::string FormatSummary(const NightMetrics& night) {
     group = this_group;
     out += fmt::format("{:<40} {:>12}  {}\n", name, FormatNumber(value), DirectionNote(better));
   });
+  if (!night.not_scored.empty()) {
+    out += fmt::format("\nnot scored (not in the estimates): {}\n", fmt::join(night.not_scored, ", "));
+  }
   if (night.dominant_failure) {
-    out += fmt::format("\ndominant failure point: {}", FailureStageName(*night.dominant_failure));
+    out += fmt::format("\ndominant failure point{}: {}", night.not_scored.empty() ? "" : " among the scored parts",
+                       FailureStageName(*night.dominant_failure));
     if (night.dominant_upstream_failure && night.dominant_upstream_failure != night.dominant_failure) {
       out += fmt::format(" (before staging: {})", FailureStageName(*night.dominant_upstream_failure));
     }
