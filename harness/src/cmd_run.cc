@@ -38,7 +38,7 @@ int CmdRun(const std::vector<std::string>& args) {
       ("export-frames", po::bool_switch(&export_frames),
        "write the radar data at --level (and every body's state at frame rate) into the .h5")
       ("out", po::value(&out),
-       "output path without extension (default out/<scenario>_s<seed>): writes .h5, .json, .predictions.csv, "
+       "output path, with or without .h5 (default out/<scenario>_s<seed>): writes .h5, .json, .predictions.csv, "
        ".hypnogram.csv and .hypnogram.json");
   const po::variables_map vm = ParseCommandLine(args, options, {{"scenario", &scenario_path}});
   if (vm.count("help")) {
@@ -59,6 +59,8 @@ int CmdRun(const std::vector<std::string>& args) {
   run_options.seed = seed;
   run_options.level = ParseLevelOption(level_text);
   if (out.empty()) out = fmt::format("out/{}_s{}", scenario.name, seed);
+  // `--out night.h5` names the night file the user expects rather than night.h5.h5.
+  if (std::filesystem::path(out).extension() == ".h5") out.resize(out.size() - 3);
   const std::filesystem::path out_path(out);
   if (out_path.has_parent_path()) std::filesystem::create_directories(out_path.parent_path());
 

@@ -13,9 +13,15 @@ namespace nightsim::harness {
 /// One positional argument: its name (as in messages) and where its value goes.
 using PositionalArg = std::pair<const char*, std::string*>;
 
+/// Threads of the commands that run nights in parallel (`-j`): every core, since the
+/// nights are independent and no output depends on it; at least 1.
+int DefaultJobs();
+
 /// Parses `args` against `options` plus the positional arguments `positional`, taken
 /// in order, one value each, and stores every value (po::notify). Throws
-/// boost::program_options::error for an unknown option or a missing value.
+/// boost::program_options::error for an unknown option or a missing value, and
+/// InputError for a positional argument too many (naming it, and pointing at --out
+/// when the command has one).
 boost::program_options::variables_map ParseCommandLine(const std::vector<std::string>& args,
                                                        const boost::program_options::options_description& options,
                                                        std::initializer_list<PositionalArg> positional = {});
