@@ -26,7 +26,7 @@ namespace nightsim::harness {
 
 int CmdRun(const std::vector<std::string>& args) {
   po::options_description options("options");
-  std::string scenario_path, level_text, out;
+  std::string scenario_path, level_text, out, metrics_text;
   std::uint64_t seed = 1;
   std::vector<std::string> sets;
   bool export_frames = false;
@@ -35,6 +35,7 @@ int CmdRun(const std::vector<std::string>& args) {
       ("seed", po::value(&seed)->default_value(1), "run seed (every random stream derives from it)")
       ("set", po::value(&sets)->composing(), "name=value: set a declared scenario parameter (repeatable)")
       ("level", po::value(&level_text)->default_value("range"), "radar level synthesized: stream, range or raw")
+      ("metrics", po::value(&metrics_text)->default_value("headline"), kMetricsOptionHelp)
       ("export-frames", po::bool_switch(&export_frames),
        "write the radar data at --level (and every body's state at frame rate) into the .h5")
       ("out", po::value(&out),
@@ -54,6 +55,7 @@ int CmdRun(const std::vector<std::string>& args) {
   }
   if (scenario_path.empty()) throw InputError(InputProblem{"", 0, 0, "SCENARIO", "a scenario file is required"});
 
+  const SummaryDetail detail = ParseMetricsOption(metrics_text);
   const Scenario scenario = LoadScenario(scenario_path, ParseOverrides(sets));
   RunOptions run_options;
   run_options.seed = seed;
@@ -73,7 +75,7 @@ int CmdRun(const std::vector<std::string>& args) {
   WriteFileAtomically(out + ".predictions.csv", PredictionsCsv(run.estimates, run.alarms, run.truth.epoch_s));
   WriteHypnogramFiles(run, out);
   fmt::print("{}\noutputs: {}.h5{}, {}.json, {}.predictions.csv, {}.hypnogram.csv, {}.hypnogram.json\n",
-             FormatRunSummary(run), out, export_frames ? fmt::format(" (radar data: {})", level_text) : "", out, out,
+             FormatRunSummary(run, detail), out, export_frames ? fmt::format(" (radar data: {})", level_text) : "", out, out,
              out, out);
   return kExitOk;
 }

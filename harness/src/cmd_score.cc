@@ -24,9 +24,10 @@ namespace po = boost::program_options;
 namespace nightsim::harness {
 int CmdScore(const std::vector<std::string>& args) {
   po::options_description options("options");
-  std::string night_path, predictions_path, out;
+  std::string night_path, predictions_path, out, metrics_text;
   options.add_options()
       ("help,h", "show this help")
+      ("metrics", po::value(&metrics_text)->default_value("headline"), kMetricsOptionHelp)
       ("out", po::value(&out), "metrics JSON to write, its folder created if missing (default: PREDICTIONS without .csv + .score.json)");
   const po::variables_map vm = ParseCommandLine(args, options, {{"night", &night_path}, {"predictions", &predictions_path}});
   if (vm.count("help")) {
@@ -56,6 +57,7 @@ int CmdScore(const std::vector<std::string>& args) {
     throw InputError(InputProblem{"", 0, 0, "", "expected NIGHT.h5 and PREDICTIONS.csv (see --help)"});
   }
 
+  const SummaryDetail detail = ParseMetricsOption(metrics_text);
   const NightReader night(night_path);
   const NightTruth truth = night.Truth();
   const Predictions predictions =
@@ -79,7 +81,7 @@ int CmdScore(const std::vector<std::string>& args) {
   }
   WriteFileAtomically(out, json);
   fmt::print("scored {} against night {} (scenario {}, seed {}, {} epochs)\n\n{}\nmetrics: {}\n", predictions_path,
-             night_path, night.info().scenario_name, night.info().seed, truth.epochs(), FormatSummary(metrics), out);
+             night_path, night.info().scenario_name, night.info().seed, truth.epochs(), FormatSummary(metrics, detail), out);
   return kExitOk;
 }
 

@@ -11,6 +11,11 @@ namespace nightsim::harness {
 
 namespace po = boost::program_options;
 
+SummaryDetail ParseMetricsOption(const std::string& text) {
+  if (const auto detail = ParseSummaryDetail(text)) return *detail;
+  throw InputError(InputProblem{"", 0, 0, "--metrics", fmt::format("expected headline or all, got '{}'", text)});
+}
+
 int DefaultJobs() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 po::variables_map ParseCommandLine(const std::vector<std::string>& args, const po::options_description& options,

@@ -8,7 +8,18 @@
 #include <utility>
 #include <vector>
 
+#include "harness/metrics.h"
+
 namespace nightsim::harness {
+
+/// The `--metrics headline|all` option of the commands printing a night's summary.
+/// Throws InputError for another value.
+SummaryDetail ParseMetricsOption(const std::string& text);
+
+/// Help text of `--metrics`.
+inline constexpr const char* kMetricsOptionHelp =
+    "headline: the sleep measures, a dozen headline metrics and the failure point; all: also the confusion "
+    "matrix and every other metric (the JSON always has all)";
 
 /// One positional argument: its name (as in messages) and where its value goes.
 using PositionalArg = std::pair<const char*, std::string*>;

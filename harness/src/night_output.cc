@@ -513,7 +513,7 @@ std::string NightJson(const NightRun& run) {
                      NightsimVersion(), JsonString(run.scenario.name), run.seed, ToJson(run.metrics));
 }
 
-std::string FormatRunSummary(const NightRun& run) {
+std::string FormatRunSummary(const NightRun& run, SummaryDetail detail) {
   std::string out;
   const double hours = run.scenario.night.duration_s / 3600.0;
   out += fmt::format("night of {} (seed {}): {} – {}, {:.1f} h, {} frames, simulated in {:.1f} s ({:.0f}× real time)\n\n",
@@ -564,7 +564,7 @@ std::string FormatRunSummary(const NightRun& run) {
     out += "  truth     " + Strip(truth_stages, per_char) + "\n";
     out += "  pipeline  " + Strip(est_stages, per_char) + "\n";
   }
-  out += "\n" + FormatSummary(run.metrics);
+  out += "\n" + FormatSummary(run.metrics, detail);
   return out;
 }
 

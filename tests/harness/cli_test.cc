@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 #include <string>
@@ -52,6 +53,35 @@ TEST(Cli, ExtraArgumentPointsAtTheOutputOption) {
   EXPECT_NE(s.err.find("c.json: unexpected argument (the command takes 2 positional arguments); use --out OUT"),
             std::string::npos)
       << s.err;
+}
+
+// Tests that run prints the headline metrics by default (who was where, the
+// hypnograms, the measures, a dozen metrics, the failure point) and everything
+// with --metrics all, while the JSON keeps every metric either way.
+TEST(Cli, RunPrintsHeadlineMetricsUnlessAllAreAsked) {
+  const auto dir = testing_util::FreshDir("cli_metrics");
+  const std::string run = "run " + Quote(testing_util::kShortNight) + " --seed 5 --out " + Quote((dir / "n").string());
+  const CliRun headline = RunNightsim(run, dir);
+  ASSERT_EQ(headline.exit_code, 0) << headline.err;
+  for (const char* part : {"who was where", "hypnogram of", "sleep measure", "staging.accuracy", "presence.f1",
+                           "more metrics and the confusion matrix: --metrics all", "dominant failure point"}) {
+    EXPECT_NE(headline.out.find(part), std::string::npos) << part << "\n" << headline.out;
+  }
+  EXPECT_EQ(headline.out.find("confusion (rows truth"), std::string::npos) << headline.out;
+  EXPECT_EQ(headline.out.find("join.epochs"), std::string::npos) << headline.out;
+  EXPECT_LT(std::count(headline.out.begin(), headline.out.end(), '\n'), 50) << headline.out;
+  const std::string json = testing_util::Slurp(dir / "n.json");
+  EXPECT_NE(json.find("\"join.epochs\""), std::string::npos);
+
+  const CliRun all = RunNightsim(run + " --metrics all", dir);
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_NE(all.out.find("confusion (rows truth"), std::string::npos);
+  EXPECT_NE(all.out.find("join.epochs"), std::string::npos);
+  EXPECT_EQ(testing_util::Slurp(dir / "n.json"), json);
+
+  const CliRun bad = RunNightsim(run + " --metrics some", dir);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--metrics: expected headline or all, got 'some'"), std::string::npos) << bad.err;
 }
 
 // Tests that every command running nights in parallel has the same -j default.

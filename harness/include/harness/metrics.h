@@ -319,8 +319,22 @@ MetricSet ScoreMeasuresAcrossNights(std::span<const NightMetrics> nights);
 /// keys in a fixed order, numbers as FormatNumber().
 std::string ToJson(const NightMetrics& night);
 
+/// How much of a night's metrics the terminal summary prints (the JSON keeps all).
+enum class SummaryDetail {
+  kHeadline,  ///< sleep measures, the HeadlineMetrics() present, the failure point
+  kAll,       ///< also the confusion matrix and every other metric by group
+};
+
+/// The metrics a headline summary prints, in order: one or two per pipeline stage.
+const std::vector<std::string>& HeadlineMetrics();
+
+/// Parses "headline" or "all" (the `--metrics` option); nullopt otherwise.
+std::optional<SummaryDetail> ParseSummaryDetail(std::string_view text);
+
 /// A human-readable multi-line summary for the terminal: sleep measures truth vs
-/// pipeline, the confusion matrix, then every other metric by group.
-std::string FormatSummary(const NightMetrics& night);
+/// pipeline; at kAll the confusion matrix and every other metric by group, at
+/// kHeadline the HeadlineMetrics() and how many more there are; the parts not
+/// scored; the dominant failure point.
+std::string FormatSummary(const NightMetrics& night, SummaryDetail detail = SummaryDetail::kAll);
 
 }  // namespace nightsim::harness

@@ -106,7 +106,7 @@ std::string HypnogramJson(const NightRun& run);
 void WriteHypnogramFiles(const NightRun& run, const std::string& stem);
 
 /// The terminal summary: who was where, the primary's hypnogram truth vs pipeline,
-/// and the headline metrics.
-std::string FormatRunSummary(const NightRun& run);
+/// then FormatSummary() of the metrics at `detail`.
+std::string FormatRunSummary(const NightRun& run, SummaryDetail detail = SummaryDetail::kHeadline);
 
 }  // namespace nightsim::harness
