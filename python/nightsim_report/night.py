@@ -301,7 +301,7 @@ def range_power_map(night):
     slices, block = _block_rows(rows, MAP_COLUMNS, FRAMES_PER_COLUMN)
     cols = []
     for first, stop in slices:
-        x = night.radar(first, stop)
+        x = night.radar_rows_between(first, stop)
         if night.level == "raw":
             # Range FFT of each chirp's real IF samples (Hann window): bin k at k·c/2B.
             samples = x.shape[-1]
@@ -312,7 +312,7 @@ def range_power_map(night):
         cols.append(power)
     p = np.array(cols).T
     db = 10.0 * np.log10(p + 1e-30)
-    times = (np.array([s for s, _ in slices]) + block / 2.0) / night.frame_rate_hz
+    times = (night.radar_first_frame + np.array([s for s, _ in slices]) + block / 2.0) / night.frame_rate_hz
     return db, times, block, bin_m
 
 
@@ -358,9 +358,13 @@ def range_time_figure(d):
 
 def _snippet_starts(d):
     """Epochs for the snippets: spread over the epochs where the primary is in bed and tracked."""
-    ok = np.flatnonzero((d.truth["in_bed"][:d.n] == 1) & (d.tracked >= 0))
+    # Only epochs whose frames the file stores (a window with `run --from/--to`).
+    lo_s, hi_s = d.night.stored_span_s()
+    e = np.arange(d.n)
+    stored = (e * d.epoch_s >= lo_s) & (e * d.epoch_s + SNIPPET_S <= hi_s)
+    ok = np.flatnonzero((d.truth["in_bed"][:d.n] == 1) & (d.tracked >= 0) & stored)
     if len(ok) == 0:
-        ok = np.flatnonzero(d.truth["in_bed"][:d.n] == 1)
+        ok = np.flatnonzero((d.truth["in_bed"][:d.n] == 1) & stored)
     if len(ok) == 0:
         return []
     picks = np.unique(ok[np.linspace(0, len(ok) - 1, SNIPPETS + 2).astype(int)[1:-1]])
@@ -384,17 +388,19 @@ def _estimated_displacement(d, start_s, stop_s):
     if not target_m > 0:
         return None
     k = int(round(target_m / float(cfg["range_bin_m"])))
-    first, stop = int(start_s * night.frame_rate_hz), min(night.radar_rows(), int(stop_s * night.frame_rate_hz))
-    if stop <= first:
+    lo_s, hi_s = night.stored_span_s()
+    start_s, stop_s = max(start_s, lo_s), min(stop_s, hi_s)
+    if stop_s <= start_s:
         return None
-    x = night.radar(first, stop)
+    x = night.radar(start_s, stop_s)
     if night.level == "raw":
         samples = x.shape[-1]
         x = np.fft.rfft(x * np.hanning(samples), axis=-1).mean(axis=1)  # [n, rx, bin]: chirps integrated
     z = x[:, 0, min(k, x.shape[-1] - 1)]
     phase = np.unwrap(np.angle(z))
     disp = float(cfg["wavelength_m"]) / (4 * np.pi) * phase
-    return np.arange(first, stop) / night.frame_rate_hz, disp
+    first = int(np.ceil(start_s * night.frame_rate_hz - 1e-9))
+    return (first + np.arange(len(disp))) / night.frame_rate_hz, disp
 
 
 def respiration_figures(d):
@@ -408,9 +414,12 @@ def respiration_figures(d):
             fig, axes = plt.subplots(len(starts), 1, figsize=(11, 2.0 * len(starts) + 0.4), squeeze=False)
             for ax, start_s in zip(axes[:, 0], starts):
                 stop_s = min(start_s + SNIPPET_S, d.duration_s)
+                # Body frames start at the stored window's first frame.
+                f0 = d.night.radar_first_frame
                 i0, i1 = int(start_s * d.night.frame_rate_hz), int(stop_s * d.night.frame_rate_hz)
-                t = np.arange(i0, min(i1, len(chest))) / d.night.frame_rate_hz
-                truth_mm = (chest[i0:i0 + len(t)] - np.mean(chest[i0:i0 + len(t)])) * 1e3
+                i0, i1 = max(i0, f0), min(i1, f0 + len(chest))
+                t = np.arange(i0, i1) / d.night.frame_rate_hz
+                truth_mm = (chest[i0 - f0:i1 - f0] - np.mean(chest[i0 - f0:i1 - f0])) * 1e3
                 ax.plot(t, truth_mm, color="tab:blue", lw=1.2, label=f"truth: {d.primary} chest")
                 est = _estimated_displacement(d, start_s, stop_s)
                 if est is not None and len(est[0]) > 1:

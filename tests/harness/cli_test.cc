@@ -9,6 +9,7 @@
 #include <regex>
 #include <string>
 
+#include "harness/night_reader.h"
 #include "night_file_test_util.h"
 
 namespace nightsim::harness {
@@ -82,6 +83,44 @@ TEST(Cli, RunPrintsHeadlineMetricsUnlessAllAreAsked) {
   const CliRun bad = RunNightsim(run + " --metrics some", dir);
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--metrics: expected headline or all, got 'some'"), std::string::npos) << bad.err;
+}
+
+// Tests that run --export-frames says how much it will write, and that --from/--to
+// store exactly the frames of that window (the same bytes as the whole night's
+// export there, the body states too) while the night and its metrics are unchanged.
+TEST(Cli, ExportFramesOfAWindow) {
+  const auto dir = testing_util::FreshDir("cli_window");
+  const std::string run = "run " + Quote(testing_util::kShortNight) + " --seed 3 --export-frames --out ";
+  const CliRun whole = RunNightsim(run + Quote((dir / "whole").string()), dir);
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  EXPECT_NE(whole.out.find("exporting 12000 frames (22:58:00–23:08:00) at range level: radar data 18.4 MB"),
+            std::string::npos)
+      << whole.out;
+  const CliRun window = RunNightsim(run + Quote((dir / "window").string()) + " --from 23:00 --to 300", dir);
+  ASSERT_EQ(window.exit_code, 0) << window.err;
+  EXPECT_NE(window.out.find("exporting 3600 frames (23:00:00–23:03:00)"), std::string::npos) << window.out;
+
+  const NightReader a((dir / "whole.h5").string());
+  const NightReader b((dir / "window.h5").string());
+  EXPECT_EQ(a.info().radar_first_frame, 0);
+  EXPECT_EQ(a.info().radar_end_frame, 12000);
+  EXPECT_EQ(b.info().radar_first_frame, 2400);  // 23:00 is 120 s after 22:58, at 20 frames/s
+  EXPECT_EQ(b.info().radar_end_frame, 6000);
+  EXPECT_EQ(b.info().frames, 12000);
+  ASSERT_EQ(b.RadarRows(), 3600);
+  EXPECT_EQ(b.RangeFrames(0, 3600), a.RangeFrames(2400, 3600));
+  const std::vector<float> chest = a.BodyFramesOf("alex").chest_m;
+  EXPECT_EQ(b.BodyFramesOf("alex").chest_m, std::vector<float>(chest.begin() + 2400, chest.begin() + 6000));
+  EXPECT_NE(a.info().night_key, b.info().night_key);
+  EXPECT_EQ(testing_util::Slurp(dir / "whole.json"), testing_util::Slurp(dir / "window.json"));
+
+  const CliRun no_export = RunNightsim("run " + Quote(testing_util::kShortNight) + " --from 23:00", dir);
+  EXPECT_EQ(no_export.exit_code, 2);
+  EXPECT_NE(no_export.err.find("--from: chooses the frames to export: give --export-frames too"), std::string::npos)
+      << no_export.err;
+  const CliRun outside = RunNightsim(run + Quote((dir / "x").string()) + " --from 300 --to 23:01", dir);
+  EXPECT_EQ(outside.exit_code, 2);
+  EXPECT_NE(outside.err.find("--to: 23:01 is not after --from 300"), std::string::npos) << outside.err;
 }
 
 // Tests that every command running nights in parallel has the same -j default.
