@@ -2,7 +2,7 @@
 
 Run by ctest (python.nightsim_data) with NIGHTSIM_BINARY and NIGHTSIM_SOURCE_DIR set;
 by hand: NIGHTSIM_BINARY=build/nightsim NIGHTSIM_SOURCE_DIR=. PYTHONPATH=python \
-python3 -m unittest discover -s python/tests -v
+/usr/bin/python3 -m unittest discover -s python/tests -v
 """
 
 import csv

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Renders `nightsim report` pages in headless Chromium and checks the screenshots
 show the figures.
 
