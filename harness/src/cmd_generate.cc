@@ -185,8 +185,10 @@ class Progress {
 std::string ParametersJson(const Scenario& scenario) {
   std::string params = "{";
   for (std::size_t i = 0; i < scenario.parameters.size(); ++i) {
-    params += fmt::format("{}{}: {}", i ? ", " : "", JsonString(scenario.parameters[i].name),
-                          JsonString(scenario.parameters[i].value_text));
+    const ParameterSpec& p = scenario.parameters[i];
+    // Numbers as JSON numbers (value_text is FormatNumber's, valid JSON).
+    const bool native = p.type == "float" || p.type == "int";
+    params += fmt::format("{}{}: {}", i ? ", " : "", JsonString(p.name), native ? p.value_text : JsonString(p.value_text));
   }
   return params + "}";
 }
