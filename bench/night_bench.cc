@@ -147,15 +147,36 @@ struct Row {
 
 }  // namespace
 
+constexpr const char* kUsage =
+    "usage: night_bench [--reps N] [--dir FOLDER] [--only night|raw|hdf5|memory|sweep]\n\n"
+    "The whole-night table of DESIGN.md 11 on bench/night_bench.yaml (8 h, two sleepers, a cat):\n"
+    "simulation + pipeline + scoring at range level, raw synthesis, HDF5 writing, peak memory,\n"
+    "sweep throughput; each the median of --reps repetitions (default 3). Takes minutes.\n"
+    "  --reps N       repetitions per row (default 3)\n"
+    "  --dir FOLDER   scratch folder, emptied first (default night_bench.tmp)\n"
+    "  --only ROW     measure that row alone\n";
+
 int main(int argc, char** argv) {
   if (argc == 3 && std::strcmp(argv[1], "--memory-child") == 0) return MemoryChild(argv[2]);
   int reps = 3;
   fs::path dir = "night_bench.tmp";
   std::string only;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  // Every argument is checked before anything runs: a typo must not cost minutes.
+  for (int i = 1; i < argc; i += 2) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    const bool known = std::strcmp(argv[i], "--reps") == 0 || std::strcmp(argv[i], "--dir") == 0 ||
+                       std::strcmp(argv[i], "--only") == 0;
+    if (!known || i + 1 >= argc) {
+      std::fprintf(stderr, "night_bench: %s '%s'\n\n%s", known ? "a value is missing after" : "unknown argument",
+                   argv[i], kUsage);
+      return 2;
+    }
     if (std::strcmp(argv[i], "--reps") == 0) reps = std::max(1, std::atoi(argv[i + 1]));
     else if (std::strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
-    else if (std::strcmp(argv[i], "--only") == 0) only = argv[i + 1];
+    else only = argv[i + 1];
   }
   const std::vector<std::string> row_names = {"night", "raw", "hdf5", "memory", "sweep"};
   if (!only.empty() && std::find(row_names.begin(), row_names.end(), only) == row_names.end()) {

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """What one `simulation:` switch costs the pipeline, and what it saves in time.
 
 Runs the stress library (`nightsim stress`) once per value of one key of the scenario's

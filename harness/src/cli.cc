@@ -7,6 +7,7 @@
 
 #include "core/errors.h"
 #include "harness/commands.h"
+#include "harness/night_output.h"
 
 namespace nightsim::harness {
 
@@ -32,7 +33,8 @@ namespace {
 void PrintUsage() {
   fmt::print(
       "nightsim — synthetic nights for contactless radar sleep tracking\n\n"
-      "usage: nightsim <command> [options]   (nightsim <command> --help for details)\n\ncommands:\n");
+      "usage: nightsim <command> [options]   (nightsim <command> --help for details)\n"
+      "       nightsim --version\n\ncommands:\n");
   for (const auto& c : Subcommands()) fmt::print("  {:<12} {}\n", c.name, c.summary);
   fmt::print(
       "\nexit codes: 0 ok, 1 a check failed, 2 bad input (nothing written), 3 an output could not\n"
@@ -48,6 +50,10 @@ int RunCli(int argc, const char* const* argv) {
   const std::string name = argv[1];
   if (name == "--help" || name == "-h" || name == "help") {
     PrintUsage();
+    return kExitOk;
+  }
+  if (name == "--version" || name == "-V" || name == "version") {
+    fmt::print("nightsim {}\n", NightsimVersion());
     return kExitOk;
   }
   for (const auto& c : Subcommands()) {

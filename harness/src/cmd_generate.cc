@@ -185,8 +185,10 @@ class Progress {
 std::string ParametersJson(const Scenario& scenario) {
   std::string params = "{";
   for (std::size_t i = 0; i < scenario.parameters.size(); ++i) {
-    params += fmt::format("{}{}: {}", i ? ", " : "", JsonString(scenario.parameters[i].name),
-                          JsonString(scenario.parameters[i].value_text));
+    const ParameterSpec& p = scenario.parameters[i];
+    // Numbers as JSON numbers (value_text is FormatNumber's, valid JSON).
+    const bool native = p.type == "float" || p.type == "int";
+    params += fmt::format("{}{}: {}", i ? ", " : "", JsonString(p.name), native ? p.value_text : JsonString(p.value_text));
   }
   return params + "}";
 }
@@ -258,14 +260,14 @@ int CmdGenerate(const std::vector<std::string>& args) {
   std::string source_path, level_text, out_dir;
   std::int64_t nights = 0;
   std::uint64_t seed = 1;
-  int jobs_wanted = 1;
+  int jobs_wanted = DefaultJobs();
   std::vector<std::string> sets;
   options.add_options()
       ("help,h", "show this help")
       ("nights", po::value(&nights), "number of nights (>= 1); with a sweep: at most this many (default all)")
       ("level", po::value(&level_text)->default_value("stream"), "radar data written: stream, range or raw")
       ("out", po::value(&out_dir), "output folder (created if missing)")
-      ("jobs,j", po::value(&jobs_wanted)->default_value(1), "nights generated in parallel (threads)")
+      ("jobs,j", po::value(&jobs_wanted)->default_value(jobs_wanted), "nights generated in parallel (threads; default: every core)")
       ("seed", po::value(&seed)->default_value(1), "seed of the first night; night i uses seed + i (not with a sweep)")
       ("set", po::value(&sets)->composing(),
        "name=value: set a declared scenario parameter (repeatable; not with a sweep)");

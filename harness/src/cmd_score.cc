@@ -24,9 +24,10 @@ namespace po = boost::program_options;
 namespace nightsim::harness {
 int CmdScore(const std::vector<std::string>& args) {
   po::options_description options("options");
-  std::string night_path, predictions_path, out;
+  std::string night_path, predictions_path, out, metrics_text;
   options.add_options()
       ("help,h", "show this help")
+      ("metrics", po::value(&metrics_text)->default_value("headline"), kMetricsOptionHelp)
       ("out", po::value(&out), "metrics JSON to write, its folder created if missing (default: PREDICTIONS without .csv + .score.json)");
   const po::variables_map vm = ParseCommandLine(args, options, {{"night", &night_path}, {"predictions", &predictions_path}});
   if (vm.count("help")) {
@@ -41,10 +42,13 @@ int CmdScore(const std::vector<std::string>& args) {
         "  0,none,0,0,0,0,0,0\n"
         "  61,light,1,1,0.82,-0.21,13.9,1\n"
         "stage: wake, light, deep, rem, none, or a YASA code (0 W, 1 N1, 2 N2, 3 N3, 4 REM,\n"
-        "-1 none). Optional columns: present, presence_confidence, session, tracking,\n"
+        "-1 or -2 none). Optional columns: present, presence_confidence, session, tracking,\n"
         "target_range_m, target_angle_rad, resp_rate_bpm, movement, intent, alarm_fire_s,\n"
-        "alarm_stage. Left-out columns default to: present = session = (stage != none),\n"
-        "the rest 0. `nightsim run` writes its own pipeline's estimates in this format\n"
+        "alarm_stage. What a file leaves out is not scored (listed as such in the summary\n"
+        "and under \"not_scored\" in the JSON): present → presence, session → session,\n"
+        "tracking + target_range_m + target_angle_rad (all or none) → identity,\n"
+        "resp_rate_bpm → respiration, intent → intent, alarm_fire_s → alarm; staging is\n"
+        "always scored. `nightsim run` writes its own pipeline's estimates in this format\n"
         "(OUT.predictions.csv). Errors name the line and the problem; exit code 2.\n\n");
     std::cout << options << "\n";
     return kExitOk;
@@ -53,11 +57,14 @@ int CmdScore(const std::vector<std::string>& args) {
     throw InputError(InputProblem{"", 0, 0, "", "expected NIGHT.h5 and PREDICTIONS.csv (see --help)"});
   }
 
+  const SummaryDetail detail = ParseMetricsOption(metrics_text);
   const NightReader night(night_path);
   const NightTruth truth = night.Truth();
   const Predictions predictions =
       ReadPredictionsCsv(predictions_path, PredictionsNight{truth.epochs(), truth.epoch_s});
-  const NightMetrics metrics = ScoreNight(truth, predictions.estimates, predictions.alarms);
+  ScoringOptions scoring;
+  scoring.parts = predictions.parts;
+  const NightMetrics metrics = ScoreNight(truth, predictions.estimates, predictions.alarms, scoring);
 
   if (out.empty()) {
     std::filesystem::path p(predictions_path);
@@ -74,7 +81,7 @@ int CmdScore(const std::vector<std::string>& args) {
   }
   WriteFileAtomically(out, json);
   fmt::print("scored {} against night {} (scenario {}, seed {}, {} epochs)\n\n{}\nmetrics: {}\n", predictions_path,
-             night_path, night.info().scenario_name, night.info().seed, truth.epochs(), FormatSummary(metrics), out);
+             night_path, night.info().scenario_name, night.info().seed, truth.epochs(), FormatSummary(metrics, detail), out);
   return kExitOk;
 }
 

@@ -10,7 +10,6 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
 #include "core/errors.h"
 #include "command_line.h"
@@ -27,14 +26,12 @@ int CmdStress(const std::vector<std::string>& args) {
   po::options_description options("options");
   std::string json_path, dir = kStressLibraryDir, filter;
   StressOptions stress;
-  // Every core by default: the nights are independent and the output does not depend on it.
-  const int default_jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.add_options()
       ("help,h", "show this help")
       ("seeds", po::value(&stress.seeds)->default_value(3), "seeds per scenario (>= 1)")
       ("first-seed", po::value(&stress.first_seed)->default_value(1), "run seed of each scenario's first night")
       ("json", po::value(&json_path), "also write the figures per scenario and per seed to FILE")
-      ("jobs,j", po::value(&stress.jobs)->default_value(default_jobs), "nights run in parallel (threads)")
+      ("jobs,j", po::value(&stress.jobs)->default_value(DefaultJobs()), "nights run in parallel (threads)")
       ("scenarios", po::value(&dir)->default_value(kStressLibraryDir), "library folder (every *.yaml in it)")
       ("filter", po::value(&filter), "run only the scenarios whose file name contains SUBSTR")
       ("quiet,q", "no progress lines on stderr");

@@ -7,7 +7,6 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 #include <set>
-#include <thread>
 
 #include "core/errors.h"
 #include "command_line.h"
@@ -27,7 +26,7 @@ int CmdSweep(const std::vector<std::string>& args) {
   std::string sweep_path, out, shard_text, baseline;
   std::vector<std::uint64_t> only_seeds;
   std::vector<std::string> only_scenarios;
-  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int jobs = DefaultJobs();
   options.add_options()
       ("help,h", "show this help")
       ("jobs,j", po::value(&jobs)->default_value(jobs), "nights run in parallel (local cores)")

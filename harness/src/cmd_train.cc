@@ -81,7 +81,7 @@ int CmdTrain(const std::vector<std::string>& args) {
        "evaluation: also run these scenario files (e.g. scenarios/stress/*.yaml)")
       ("scenario-nights", po::value(&scenario_nights)->default_value(4), "evaluation: seeds per --scenario file")
       ("report", po::value(&report), "evaluation: write the figures as JSON here")
-      ("jobs,j", po::value(&jobs)->default_value(1), "nights simulated in parallel");
+      ("jobs,j", po::value(&jobs)->default_value(DefaultJobs()), "nights simulated in parallel (default: every core)");
   const po::variables_map vm = ParseCommandLine(args, options);
   if (vm.count("help")) {
     fmt::print("usage: nightsim train [options]\n       nightsim train --evaluate [options]\n\n"

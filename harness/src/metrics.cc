@@ -65,6 +65,16 @@ bool ScoringOptions::IsValid(std::string* error) const {
   return true;
 }
 
+std::vector<std::string> ScoredParts::NotScored() const {
+  std::vector<std::string> out;
+  for (const auto& [given, name] : {std::pair{presence, "presence"}, std::pair{session, "session"},
+                                    std::pair{identity, "identity"}, std::pair{respiration, "respiration"},
+                                    std::pair{intent, "intent"}, std::pair{alarm, "alarm"}}) {
+    if (!given) out.emplace_back(name);
+  }
+  return out;
+}
+
 const char* FailureStageName(FailureStage stage) {
   switch (stage) {
     case FailureStage::kNone: return "none";
@@ -96,6 +106,9 @@ struct Joined {
   const PrimaryEpochTruth& P(Epoch e) const { return truth.primary[static_cast<std::size_t>(e)]; }
   const EpochEstimate& E(Epoch e) const { return est[static_cast<std::size_t>(e)]; }
   int Tracked(Epoch e) const { return tracked_body[static_cast<std::size_t>(e)]; }
+  /// The estimate describes the primary: tracked on them, or assumed so when the
+  /// estimates say nothing about tracking (identity not scored).
+  bool OnPrimary(Epoch e) const { return !options.parts.identity || Tracked(e) == primary; }
   BodyRole RoleOf(int body) const { return truth.bodies[static_cast<std::size_t>(body)].role; }
   double StartS(Epoch e) const { return static_cast<double>(e) * truth.epoch_s; }
   double Min(Epoch epochs) const { return static_cast<double>(epochs) * epoch_min; }
@@ -185,19 +198,28 @@ void ScorePresence(const Joined& j, MetricSet* m) {
       if (e == 0 || !j.E(e - 1).session) ++false_starts;
     }
   }
-  m->SetIfPresent("presence.precision", Ratio(tp, tp + fp), Better::kHigher);
-  m->SetIfPresent("presence.recall", Ratio(tp, tp + fn), Better::kHigher);
-  m->SetIfPresent("presence.f1", Ratio(2.0 * tp, 2.0 * tp + fp + fn), Better::kHigher);
-  m->Set("presence.false_present_min", j.Min(fp), Better::kLower);
-  m->Set("presence.missed_present_min", j.Min(fn), Better::kLower);
-  m->Set("presence.false_session_min", j.Min(false_session), Better::kLower);
-  m->Set("presence.false_session_starts", static_cast<double>(false_starts), Better::kLower);
+  const ScoredParts& parts = j.options.parts;
+  if (parts.presence) {
+    m->SetIfPresent("presence.precision", Ratio(tp, tp + fp), Better::kHigher);
+    m->SetIfPresent("presence.recall", Ratio(tp, tp + fn), Better::kHigher);
+    m->SetIfPresent("presence.f1", Ratio(2.0 * tp, 2.0 * tp + fp + fn), Better::kHigher);
+    m->Set("presence.false_present_min", j.Min(fp), Better::kLower);
+    m->Set("presence.missed_present_min", j.Min(fn), Better::kLower);
+  }
+  if (parts.session) {
+    m->Set("presence.false_session_min", j.Min(false_session), Better::kLower);
+    m->Set("presence.false_session_starts", static_cast<double>(false_starts), Better::kLower);
+  }
   m->Set("presence.partner_only_min", j.Min(partner_only), Better::kNone);
-  m->SetIfPresent("presence.primary_recall", Ratio(primary_seen, primary_in_view), Better::kHigher);
+  if (parts.presence) m->SetIfPresent("presence.primary_recall", Ratio(primary_seen, primary_in_view), Better::kHigher);
   if (first_truth) {
-    m->Set("presence.detected", Flag(first_detect.has_value()), Better::kHigher);
-    if (first_detect) m->Set("presence.detection_delay_min", j.Min(*first_detect - *first_truth), Better::kLower);
-    if (first_session) m->Set("presence.session_delay_min", j.Min(*first_session - *first_truth), Better::kLower);
+    if (parts.presence) {
+      m->Set("presence.detected", Flag(first_detect.has_value()), Better::kHigher);
+      if (first_detect) m->Set("presence.detection_delay_min", j.Min(*first_detect - *first_truth), Better::kLower);
+    }
+    if (parts.session && first_session) {
+      m->Set("presence.session_delay_min", j.Min(*first_session - *first_truth), Better::kLower);
+    }
   }
 }
 
@@ -300,7 +322,7 @@ void ScoreRespiration(const Joined& j, MetricSet* m) {
   std::vector<double> abs_errors;
   double signed_sum = 0;
   for (Epoch e = 0; e < j.n; ++e) {
-    if (!Measurable(j.P(e)) || j.Tracked(e) != j.primary) continue;
+    if (!Measurable(j.P(e)) || !j.OnPrimary(e)) continue;
     ++eligible;
     if (!RateReported(j.E(e))) continue;
     const double error = j.E(e).resp_rate_bpm - j.P(e).resp_rate_bpm;
@@ -455,17 +477,18 @@ void ScoreAlarm(const Joined& j, std::span<const AlarmDecision> alarms, NightMet
 FailureStage EarliestFailure(const Joined& j, Epoch e) {
   const PrimaryEpochTruth& p = j.P(e);
   const EpochEstimate& x = j.E(e);
-  const bool presence_wrong = x.present != j.person_in_bed[static_cast<std::size_t>(e)];
+  const ScoredParts& parts = j.options.parts;
+  const bool presence_wrong = parts.presence && x.present != j.person_in_bed[static_cast<std::size_t>(e)];
   const bool stage_wrong = p.in_bed && ScoredOrWake(x.stage) != StageFromYasa(p.stage);
   if (!presence_wrong && !stage_wrong) return FailureStage::kNone;
   if (presence_wrong) return FailureStage::kPresence;
   // From here the epoch is wrong through its stage, so the primary is in bed.
-  if (j.Tracked(e) != j.primary) return FailureStage::kIdentity;
-  if (Measurable(p) &&
+  if (!j.OnPrimary(e)) return FailureStage::kIdentity;
+  if (parts.respiration && Measurable(p) &&
       (!RateReported(x) || std::abs(x.resp_rate_bpm - p.resp_rate_bpm) > j.options.resp_error_threshold_bpm)) {
     return FailureStage::kRespiration;
   }
-  if (x.intent != p.intent) return FailureStage::kIntent;
+  if (parts.intent && x.intent != p.intent) return FailureStage::kIntent;
   return FailureStage::kStaging;
 }
 
@@ -484,7 +507,13 @@ void ScoreFailures(const Joined& j, NightMetrics* out) {
   MetricSet* m = &out->metrics;
   m->Set("failure.wrong_epochs", static_cast<double>(wrong), Better::kLower);
   std::int64_t best = 0, best_upstream = 0;
+  const ScoredParts& parts = j.options.parts;
   for (FailureStage s : kStages) {
+    // A part not scored is never blamed, so it has no failure count to report.
+    if ((s == FailureStage::kPresence && !parts.presence) || (s == FailureStage::kIdentity && !parts.identity) ||
+        (s == FailureStage::kRespiration && !parts.respiration) || (s == FailureStage::kIntent && !parts.intent)) {
+      continue;
+    }
     const std::int64_t c = counts[static_cast<std::size_t>(s)];
     const std::string name = std::string("failure.") + FailureStageName(s);
     m->Set(name + "_epochs", static_cast<double>(c), Better::kLower);
@@ -521,13 +550,15 @@ NightMetrics ScoreNight(const NightTruth& truth, std::span<const EpochEstimate> 
 
   Join(estimates, &j, &out.metrics);
   Attribute(&j);
+  const ScoredParts& parts = options.parts;
   ScorePresence(j, &out.metrics);
-  ScoreIdentity(j, &out.metrics, &out.trips);
-  ScoreRespiration(j, &out.metrics);
-  ScoreIntent(j, &out.metrics);
+  if (parts.identity) ScoreIdentity(j, &out.metrics, &out.trips);
+  if (parts.respiration) ScoreRespiration(j, &out.metrics);
+  if (parts.intent) ScoreIntent(j, &out.metrics);
   ScoreStaging(j, &out);
-  ScoreAlarm(j, alarms, &out);
+  if (parts.alarm) ScoreAlarm(j, alarms, &out);
   ScoreFailures(j, &out);
+  out.not_scored = parts.NotScored();
   out.tracked_body = std::move(j.tracked_body);
   return out;
 }

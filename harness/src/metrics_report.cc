@@ -4,6 +4,7 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "harness/metrics.h"
 
@@ -73,6 +74,34 @@ const char* DirectionNote(Better better) {
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
+/// One metric of the terminal table.
+std::string MetricLine(const std::string& name, double value, Better better) {
+  return fmt::format("{:<40} {:>12}  {}\n", name, FormatNumber(value), DirectionNote(better));
+}
+
+/// The confusion matrix, then every metric but the measures and the matrix's, by group.
+std::string FormatAllMetrics(const NightMetrics& night) {
+  std::string out = "\nconfusion (rows truth, columns pipeline; epochs)\n";
+  out += fmt::format("{:<8}", "");
+  for (EstStage s : kScoredStages) out += fmt::format(" {:>7}", StageName(s));
+  out += "\n";
+  for (std::size_t r = 0; r < 4; ++r) {
+    out += fmt::format("{:<8}", StageName(kScoredStages[r]));
+    for (std::size_t c = 0; c < 4; ++c) out += fmt::format(" {:>7}", night.confusion.counts[r][c]);
+    out += "\n";
+  }
+  out += "\n";
+  std::string group;
+  night.metrics.ForEach([&](const std::string& name, double value, Better better) {
+    if (StartsWith(name, "measures.") || StartsWith(name, "staging.confusion.")) return;
+    const std::string this_group = name.substr(0, name.find('.'));
+    if (this_group != group && !group.empty()) out += "\n";
+    group = this_group;
+    out += MetricLine(name, value, better);
+  });
+  return out;
+}
+
 }  // namespace
 
 std::string FormatNumber(double value) {
@@ -133,10 +162,33 @@ std::string ToJson(const NightMetrics& night) {
         FormatNumber(a.fire_s), a.truth_stage_at_fire, JsonBool(a.in_light_or_wake), JsonBool(a.after_alarm),
         JsonBool(a.before_window), FormatNumber(a.sleep_lost_min));
   }
+  // Only when something was left out, so a fully scored night's JSON keeps its bytes.
+  if (!night.not_scored.empty()) {
+    out += ",\n  \"not_scored\": [";
+    for (std::size_t i = 0; i < night.not_scored.size(); ++i) out += (i == 0 ? "" : ", ") + JsonString(night.not_scored[i]);
+    out += "]";
+  }
   return out + "\n}\n";
 }
 
-std::string FormatSummary(const NightMetrics& night) {
+const std::vector<std::string>& HeadlineMetrics() {
+  static const std::vector<std::string> kNames = {
+      "presence.f1",           "presence.detection_delay_min", "identity.primary_fraction",
+      "identity.switches",     "identity.trip_detection_rate", "resp.coverage",
+      "resp.rate_mae_bpm",     "intent.start_error_min",       "staging.accuracy",
+      "staging.kappa",         "alarm.in_light_or_wake",       "alarm.sleep_lost_min",
+      "failure.wrong_epochs",
+  };
+  return kNames;
+}
+
+std::optional<SummaryDetail> ParseSummaryDetail(std::string_view text) {
+  if (text == "headline") return SummaryDetail::kHeadline;
+  if (text == "all") return SummaryDetail::kAll;
+  return std::nullopt;
+}
+
+std::string FormatSummary(const NightMetrics& night, SummaryDetail detail) {
   std::string out;
   auto cell = [](std::optional<double> v) { return v ? FormatNumber(*v) : std::string("n/a"); };
 
@@ -150,27 +202,30 @@ std::string FormatSummary(const NightMetrics& night) {
     out += fmt::format("{:<18} {:>10} {:>10} {:>10}\n", name, cell(t), cell(x), cell(error));
   });
 
-  out += "\nconfusion (rows truth, columns pipeline; epochs)\n";
-  out += fmt::format("{:<8}", "");
-  for (EstStage s : kScoredStages) out += fmt::format(" {:>7}", StageName(s));
-  out += "\n";
-  for (std::size_t r = 0; r < 4; ++r) {
-    out += fmt::format("{:<8}", StageName(kScoredStages[r]));
-    for (std::size_t c = 0; c < 4; ++c) out += fmt::format(" {:>7}", night.confusion.counts[r][c]);
+  if (detail == SummaryDetail::kHeadline) {
     out += "\n";
+    std::size_t shown = 0;
+    for (const std::string& name : HeadlineMetrics()) {
+      if (const auto v = night.metrics.Get(name)) {
+        out += MetricLine(name, *v, *night.metrics.Direction(name));
+        ++shown;
+      }
+    }
+    // The measures.* metrics are the table above; the rest is what --metrics all adds.
+    std::size_t rest = 0;
+    night.metrics.ForEach([&](const std::string& name, double, Better) { rest += !StartsWith(name, "measures."); });
+    out += fmt::format("({} more metrics and the confusion matrix: --metrics all; all of them in the JSON)\n",
+                       rest - shown);
+  } else {
+    out += FormatAllMetrics(night);
   }
 
-  out += "\n";
-  std::string group;
-  night.metrics.ForEach([&](const std::string& name, double value, Better better) {
-    if (StartsWith(name, "measures.") || StartsWith(name, "staging.confusion.")) return;
-    const std::string this_group = name.substr(0, name.find('.'));
-    if (this_group != group && !group.empty()) out += "\n";
-    group = this_group;
-    out += fmt::format("{:<40} {:>12}  {}\n", name, FormatNumber(value), DirectionNote(better));
-  });
+  if (!night.not_scored.empty()) {
+    out += fmt::format("\nnot scored (not in the estimates): {}\n", fmt::join(night.not_scored, ", "));
+  }
   if (night.dominant_failure) {
-    out += fmt::format("\ndominant failure point: {}", FailureStageName(*night.dominant_failure));
+    out += fmt::format("\ndominant failure point{}: {}", night.not_scored.empty() ? "" : " among the scored parts",
+                       FailureStageName(*night.dominant_failure));
     if (night.dominant_upstream_failure && night.dominant_upstream_failure != night.dominant_failure) {
       out += fmt::format(" (before staging: {})", FailureStageName(*night.dominant_upstream_failure));
     }

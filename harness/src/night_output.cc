@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <complex>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -86,11 +87,11 @@ constexpr int kStreamDeflate = 4;
 // Every body's state at frame rate, replayed from its timeline: BodySignal is a pure
 // function of the timeline and the body's own streams, so the replay returns exactly
 // the states physics synthesized from (same times i / frame rate, same order).
-void WriteBodyFrames(H5Writer& w, const NightRun& run, RadarLevel level) {
+void WriteBodyFrames(H5Writer& w, const NightRun& run, RadarLevel level, FrameWindow window) {
   const double fps = run.radar.frame_rate_hz;
   // The night's length is known here: a series shorter than the 512 KiB target is one
   // chunk of exactly its rows, so a short night does not compress a mostly empty chunk.
-  const auto rows = static_cast<std::size_t>(std::max<std::int64_t>(1, run.frames));
+  const auto rows = static_cast<std::size_t>(std::max<std::int64_t>(1, window.end - window.first));
   auto chunk_rows = [&](std::size_t elem_bytes) { return std::min(rows, kTargetChunkBytes / elem_bytes); };
   for (const sleepers::BodyTimeline& tl : run.night.bodies) {
     const std::string g = "/truth/bodies/" + tl.spec.id + "/frames/";
@@ -114,8 +115,8 @@ void WriteBodyFrames(H5Writer& w, const NightRun& run, RadarLevel level) {
     std::array<std::vector<float>, 8> f;  // x, y, z, heading, motion, chest, abdomen, heart
     std::array<std::vector<std::int8_t>, 3> c;  // posture, in_room, in_bed
     sleepers::BodySignal signal(tl);
-    for (std::int64_t first = 0; first < run.frames; first += kBodyBlockFrames) {
-      const std::int64_t last = std::min<std::int64_t>(run.frames, first + kBodyBlockFrames);
+    for (std::int64_t first = window.first; first < window.end; first += kBodyBlockFrames) {
+      const std::int64_t last = std::min<std::int64_t>(window.end, first + kBodyBlockFrames);
       for (auto& v : f) v.clear();
       for (auto& v : c) v.clear();
       for (std::int64_t i = first; i < last; ++i) {
@@ -316,11 +317,24 @@ RadarLevel ParseLevelOption(const std::string& text) {
 
 std::string ContentHash(const std::string& text) { return fmt::format("{:016x}", Fnv1a(text)); }
 
-std::string NightKey(const Scenario& scenario, std::uint64_t seed, std::optional<RadarLevel> frames) {
+double RadarBytesPerFrame(const RadarInfo& radar, RadarLevel level, const physics::StreamOptions& stream) {
+  const auto rx = static_cast<double>(radar.rx.size());
+  switch (level) {
+    case RadarLevel::kRange: return rx * radar.range_bins * sizeof(std::complex<float>);
+    case RadarLevel::kRaw: return rx * radar.chirps_per_frame * radar.samples_per_chirp * sizeof(float);
+    case RadarLevel::kStream:  // frame_index, time_s, target, four float32 columns
+      return (8 + 8 + 1 + 4 * 4) / static_cast<double>(std::max(1, stream.decimation));
+  }
+  return 0;
+}
+
+std::string NightKey(const Scenario& scenario, std::uint64_t seed, std::optional<RadarLevel> frames,
+                     std::optional<FrameWindow> window) {
   // Fields separated by a byte that YAML text never holds, so no two inputs collide by concatenation.
   const char sep = '\x1f';
   return ContentHash(std::string(kNightSchemaVersion) + sep + NightsimVersion() + sep + scenario.resolved_yaml + sep +
-                     std::to_string(seed) + sep + (frames ? LevelName(*frames) : "none"));
+                     std::to_string(seed) + sep + (frames ? LevelName(*frames) : "none") +
+                     (window ? fmt::format("@{}-{}", window->first, window->end) : ""));
 }
 
 int YasaCodeOf(EstStage stage) {
@@ -382,11 +396,18 @@ struct NightFileWriter::Impl {
     }
   }
 
+  bool InWindow(std::int64_t frame_index) const {
+    return !options.window || (frame_index >= options.window->first && frame_index < options.window->end);
+  }
+
   void OnFrame(const RadarFrame& frame) {
     if (frame.index != frames_seen) {
       throw std::logic_error(fmt::format("night file: frame {} arrived, expected {}", frame.index, frames_seen));
     }
     ++frames_seen;
+    // The stream processor sees every frame, so a window holds the same samples as
+    // the whole night's export does at those frames.
+    if (!stream && !InWindow(frame.index)) return;
     if (range) {
       range->Append(std::span<const std::complex<float>>(frame.range));
       ++radar_rows;
@@ -395,7 +416,7 @@ struct NightFileWriter::Impl {
       ++radar_rows;
     } else if (stream) {
       const std::optional<physics::StreamSample> s = stream->OnFrame(frame);
-      if (!s) return;
+      if (!s || !InWindow(s->frame_index)) return;
       ++radar_rows;
       const std::int64_t index = s->frame_index;
       const std::int8_t target = s->target;
@@ -433,7 +454,7 @@ void NightFileWriter::Finish(const NightRun& run) {
   w.Attr("/", "scenario_name", s.name);
   w.Attr("/", "scenario", s.resolved_yaml);
   w.Attr("/", "scenario_hash", ContentHash(s.resolved_yaml));
-  w.Attr("/", "night_key", NightKey(s, run.seed, m.options.frames));
+  w.Attr("/", "night_key", NightKey(s, run.seed, m.options.frames, m.options.window));
   w.Attr("/", "radar_level", std::string(m.options.frames ? LevelName(*m.options.frames) : "none"));
   w.Attr("/", "epoch_s", run.truth.epoch_s);
   w.Attr("/", "epochs", run.truth.epochs());
@@ -441,6 +462,12 @@ void NightFileWriter::Finish(const NightRun& run) {
   w.Attr("/", "night_start_clock_s", s.night.start_clock_s);
   w.Attr("/", "frames", run.frames);
   w.Attr("/", "frame_rate_hz", run.radar.frame_rate_hz);
+  // Only for a window, so a whole night's file keeps its bytes; readers take an
+  // absent window as the whole night.
+  if (m.options.frames && m.options.window) {
+    w.Attr("/", "radar_first_frame", m.options.window->first);
+    w.Attr("/", "radar_end_frame", m.options.window->end);
+  }
   std::vector<std::string> parameters;
   for (const ParameterSpec& p : s.parameters) parameters.push_back(p.name + "=" + p.value_text);
   w.Column("/parameters", parameters, "name=value in the parameter's own unit");
@@ -452,7 +479,9 @@ void NightFileWriter::Finish(const NightRun& run) {
 
   WriteRadarConfig(w, run.radar);
   WriteTruth(w, run);
-  if (m.options.frames) WriteBodyFrames(w, run, *m.options.frames);
+  if (m.options.frames) {
+    WriteBodyFrames(w, run, *m.options.frames, m.options.window.value_or(FrameWindow{0, run.frames}));
+  }
   WriteEstimates(w, run);
   WriteMetrics(w, run);
   w.Close();
@@ -519,7 +548,7 @@ std::string NightJson(const NightRun& run) {
                      NightsimVersion(), JsonString(run.scenario.name), run.seed, ToJson(run.metrics));
 }
 
-std::string FormatRunSummary(const NightRun& run) {
+std::string FormatRunSummary(const NightRun& run, SummaryDetail detail) {
   std::string out;
   const double hours = run.scenario.night.duration_s / 3600.0;
   out += fmt::format("night of {} (seed {}): {} – {}, {:.1f} h, {} frames, simulated in {:.1f} s ({:.0f}× real time)\n\n",
@@ -570,7 +599,7 @@ std::string FormatRunSummary(const NightRun& run) {
     out += "  truth     " + Strip(truth_stages, per_char) + "\n";
     out += "  pipeline  " + Strip(est_stages, per_char) + "\n";
   }
-  out += "\n" + FormatSummary(run.metrics);
+  out += "\n" + FormatSummary(run.metrics, detail);
   return out;
 }
 

@@ -162,6 +162,14 @@ NightReader::NightReader(const std::string& path) : path_(path) {
     info_.night_start_clock_s = AttrDouble(f, path, "/", "night_start_clock_s");
     info_.frames = AttrInt(f, path, "/", "frames");
     info_.frame_rate_hz = AttrDouble(f, path, "/", "frame_rate_hz");
+    // Written only for a window of the night; absent: the whole night.
+    info_.radar_first_frame = HasAttr(f, "/", "radar_first_frame") ? AttrInt(f, path, "/", "radar_first_frame") : 0;
+    info_.radar_end_frame =
+        HasAttr(f, "/", "radar_end_frame") ? AttrInt(f, path, "/", "radar_end_frame") : info_.frames;
+    if (info_.radar_first_frame < 0 || info_.radar_end_frame < info_.radar_first_frame ||
+        info_.radar_end_frame > info_.frames) {
+      Fail(path, "/@radar_first_frame", "the stored window of frames does not lie inside the night");
+    }
     info_.parameters = Strings(f, path, "/parameters");
     if (!(info_.epoch_s > 0) || info_.epochs < 0) Fail(path, "/@epoch_s", "epoch_s must be > 0 and epochs >= 0");
     // Schema 1.1: imported recordings say where they came from; they hold no truth.

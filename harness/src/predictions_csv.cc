@@ -179,6 +179,21 @@ Predictions ParsePredictionsCsv(std::string_view text, const std::string& file, 
       if (!column_of.count(Col::kEpoch) && !column_of.count(Col::kTimeS)) {
         problems.Add(line_no, 0, "epoch", "the header must name an epoch or a time_s column");
       }
+      // Identity is the tracked target's position: a flag alone cannot be attributed.
+      constexpr std::array<Col, 3> kIdentityCols{Col::kTracking, Col::kTargetRangeM, Col::kTargetAngleRad};
+      const auto identity_given = std::count_if(kIdentityCols.begin(), kIdentityCols.end(),
+                                                [&](Col c) { return column_of.count(c) > 0; });
+      if (identity_given > 0 && identity_given < 3) {
+        problems.Add(line_no, 0, "tracking",
+                     "identity is scored from tracking, target_range_m and target_angle_rad together: give all three "
+                     "or none");
+      }
+      out.parts.presence = column_of.count(Col::kPresent) > 0;
+      out.parts.session = column_of.count(Col::kSession) > 0;
+      out.parts.identity = identity_given == 3;
+      out.parts.respiration = column_of.count(Col::kRespRateBpm) > 0;
+      out.parts.intent = column_of.count(Col::kIntent) > 0;
+      out.parts.alarm = column_of.count(Col::kAlarmFireS) > 0;
       if (!problems.empty()) problems.ThrowIfAny();  // rows cannot be read without a sound header
       continue;
     }

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "scenario_detail.h"
+#include "sleepers/physiology.h"
 
 namespace nightsim::harness::detail {
 
@@ -98,8 +99,10 @@ void WriteParameters(Writer& w, const Scenario& s) {
     w.Open(p.name);
     w.Word("type", p.type);
     if (!p.unit.empty()) w.Text("unit", p.unit);
-    // The value in force becomes the default, so the dump reloads to the same values.
-    w.Text("default", p.value_text);
+    // The value in force becomes the default, so the dump reloads to the same values;
+    // numbers are written as numbers (value_text is FormatNumber's, which reads back exactly).
+    if (p.type == "float" || p.type == "int") w.Word("default", p.value_text);
+    else w.Text("default", p.value_text);
     for (const auto& [key, bound] : {std::pair{"min", p.min}, std::pair{"max", p.max}}) {
       if (!bound) continue;
       if (p.type == "clock")
@@ -250,9 +253,15 @@ void WritePerson(Writer& w, const PersonSpec& p) {
   w.Min("wake_sd_min", p.wake_sd_s);
   w.Min("out_of_bed_after_min", p.out_of_bed_after_s);
   w.Close();
+  // Rates the scenario leaves to the model are written as the model resolves them
+  // from age and sex (exactly: FormatNumber reads back to the same double), so the
+  // dump shows every value in force and reloads to the same night. The comment is
+  // written whether or not they were given, so a reloaded dump dumps the same text.
+  const sleepers::Physiology model = sleepers::ResolvePersonPhysiology(p);
   w.Open("physiology");
-  if (p.breathing_rate_bpm) w.Num("breathing_rate_bpm", *p.breathing_rate_bpm);
-  if (p.heart_rate_bpm) w.Num("heart_rate_bpm", *p.heart_rate_bpm);
+  w.Raw("# unless the scenario gives them: the model's defaults for this age and sex");
+  w.Num("breathing_rate_bpm", model.breathing.rate_bpm);
+  w.Num("heart_rate_bpm", model.heart.rate_bpm);
   w.Num("ahi", p.ahi);
   w.Num("central_apnea_fraction", p.central_apnea_fraction);
   w.Close();
@@ -270,8 +279,9 @@ void WritePerson(Writer& w, const PersonSpec& p) {
     w.Close();
   }
   w.Open("rates");
-  if (p.rates.restroom_per_night) w.Num("restroom_per_night", *p.rates.restroom_per_night);
-  if (p.rates.turnover_per_hour) w.Num("turnover_per_hour", *p.rates.turnover_per_hour);
+  w.Raw("# unless the scenario gives them: the model's defaults for this age and sex");
+  w.Num("restroom_per_night", model.behaviour.restroom_per_night);
+  w.Num("turnover_per_hour", model.behaviour.turnover_per_hour);
   w.Num("early_rise_probability", p.rates.early_rise_probability);
   w.Close();
   w.EndItem();

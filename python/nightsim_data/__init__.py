@@ -3,7 +3,7 @@
     from nightsim_data import Night, NightWindows
 
     with Night("out/default_s1.h5") as night:
-        frames = night.radar(0, 600)          # range: complex64 [600, rx, bin]
+        frames = night.radar(0, 30)           # seconds 0–30: complex64 [600, rx, bin] at 20 frames/s
         stages = night.truth()["stage"]       # YASA codes per 30-s epoch
         est = night.estimates()["stage"]      # the pipeline's, YASA codes
 

@@ -43,10 +43,13 @@ class NightWindows(_Base):
                 if night.level == "none":
                     raise ValueError(f"{path}: holds no radar data (generate it with a --level)")
                 rows = night.rows_per_epoch()
-                # Only windows whose radar rows are all present (the last epoch may be cut short).
-                usable = min(night.epochs, night.radar_rows() // rows)
+                # Only windows whose radar rows are all present: the last epoch may be cut
+                # short, and a file may hold a window of the night (Night.stored_span_s).
+                lo_s, hi_s = night.stored_span_s()
+                first_usable = int(np.ceil(lo_s / night.epoch_s - 1e-9))
+                usable = min(night.epochs, int(np.floor(hi_s / night.epoch_s + 1e-9)))
                 self._rows_per_epoch.append(rows)
-                for first in range(0, usable - self.window_epochs + 1, self.stride_epochs):
+                for first in range(first_usable, usable - self.window_epochs + 1, self.stride_epochs):
                     self._index.append((n, first))
         self._pid = None
         self._open = {}
@@ -78,7 +81,13 @@ class NightWindows(_Base):
         night = self._night(n)
         rows = self._rows_per_epoch[n]
         last = first + self.window_epochs
-        item = {"radar": night.radar(first * rows, last * rows), "night": n, "first_epoch": first}
+        # By rows, so every item has exactly `rows` per epoch whatever the rounding of times.
+        if night.level == "stream":
+            first_row = int(np.searchsorted(night.radar_row_times_s(), first * night.epoch_s))
+        else:
+            first_row = first * rows - night.radar_first_frame
+        item = {"radar": night.radar_rows_between(first_row, first_row + self.window_epochs * rows), "night": n,
+                "first_epoch": first}
         if not self.labels:
             return item
         night._require_truth("labels (truth)")  # an imported recording has radar data only

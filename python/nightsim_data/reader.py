@@ -39,7 +39,9 @@ class Night:
     schema_version, nightsim_version, night_key; source ("simulation", or "import"
     for a real recording written by `nightsim import`), source_format ("ifxdaq",
     "a121" or ""), source_path, has_truth (False for imported recordings: their truth,
-    estimates, alarms and metrics raise NightFileError).
+    estimates, alarms and metrics raise NightFileError); and the frames stored:
+    radar_first_frame, radar_end_frame (a window of the night with
+    `run --export-frames --from/--to`; else 0 and frames).
     """
 
     def __init__(self, path):
@@ -66,6 +68,9 @@ class Night:
         self.epochs = int(a["epochs"])
         self.frames = int(a["frames"])
         self.frame_rate_hz = float(a["frame_rate_hz"])
+        # Written only for a window of the night (docs/hdf5_layout.md).
+        self.radar_first_frame = int(a["radar_first_frame"]) if "radar_first_frame" in a else 0
+        self.radar_end_frame = int(a["radar_end_frame"]) if "radar_end_frame" in a else self.frames
         # Schema 1.1: imported recordings say where they came from and hold no truth.
         self.source = _text(a["source"]) if "source" in a else "simulation"
         self.source_format = _text(a["source_format"]) if "source_format" in a else ""
@@ -125,16 +130,49 @@ class Night:
             return int(round(self.epoch_s * self.file["radar/stream"].attrs["sample_rate_hz"]))
         return int(round(self.epoch_s * self.frame_rate_hz))
 
-    def radar(self, start=0, stop=None):
-        """Radar rows [start, stop) at the file's level:
+    def stored_span_s(self):
+        """(start_s, end_s): the part of the night whose radar data the file holds,
+        seconds since the night's start (the whole night unless a window was exported)."""
+        return self.radar_first_frame / self.frame_rate_hz, self.radar_end_frame / self.frame_rate_hz
+
+    def radar(self, start_s=None, end_s=None):
+        """Radar data of the seconds [start_s, end_s) since the night's start (default:
+        all that is stored), at the file's level:
         range  complex64 [n, rx, bin]; raw float32 [n, chirp, rx, sample];
-        stream float32 [n, 5] with the columns STREAM_COLUMNS."""
+        stream float32 [n, 5] with the columns STREAM_COLUMNS.
+        Frame i (at i / frame_rate_hz s) is included when its time lies in the span.
+        Raises ValueError when the span reaches outside what the file stores
+        (stored_span_s(); a window with `run --from/--to`). Row-based access:
+        radar_rows_between()."""
+        lo, hi = self.stored_span_s()
+        start_s = lo if start_s is None else float(start_s)
+        end_s = hi if end_s is None else float(end_s)
+        if start_s < lo or end_s > hi or end_s < start_s:
+            raise ValueError(f"{self.path}: seconds [{start_s:g}, {end_s:g}) are not inside the stored "
+                             f"[{lo:g}, {hi:g}) s")
+        if self.level == "stream":
+            t = self.file["radar/stream/time_s"][()]
+            first, stop = np.searchsorted(t, [start_s, end_s], side="left")
+        else:
+            first = int(np.ceil(start_s * self.frame_rate_hz - 1e-9)) - self.radar_first_frame
+            stop = int(np.ceil(end_s * self.frame_rate_hz - 1e-9)) - self.radar_first_frame
+        return self.radar_rows_between(max(0, int(first)), max(0, int(stop)))
+
+    def radar_rows_between(self, first_row=0, stop_row=None):
+        """Stored radar rows [first_row, stop_row), as radar() returns them. Row r is
+        frame radar_first_frame + r (range, raw) or the r-th stream sample."""
         if self.level == "none":
             raise NightFileError(f"{self.path}: holds no radar data (run with --export-frames)")
         if self.level == "stream":
             g = self.file["radar/stream"]
-            return np.stack([g[c][start:stop].astype(np.float32) for c in STREAM_COLUMNS], axis=1)
-        return self.file["radar/" + self.level][start:stop]
+            return np.stack([g[c][first_row:stop_row].astype(np.float32) for c in STREAM_COLUMNS], axis=1)
+        return self.file["radar/" + self.level][first_row:stop_row]
+
+    def radar_row_times_s(self):
+        """Time of every stored radar row, seconds since the night's start."""
+        if self.level == "stream":
+            return self.file["radar/stream/time_s"][()]
+        return (self.radar_first_frame + np.arange(self.radar_rows())) / self.frame_rate_hz
 
     def stream(self):
         """The stream level as {column: array}, with frame_index and time_s."""

@@ -1,7 +1,7 @@
 """HTML reports of nightsim outputs (DESIGN.md §8, "Reports people look at").
 
-    python3 -m nightsim_report night NIGHT.h5 night.html
-    python3 -m nightsim_report sweep SWEEP_DIR sweep.html
+    /usr/bin/python3 -m nightsim_report night NIGHT.h5 night.html
+    /usr/bin/python3 -m nightsim_report sweep SWEEP_DIR sweep.html
 
 `nightsim report` runs this module after checking its input. Each report is one
 self-contained page: the figures are PNG images inlined as base64 data URIs.

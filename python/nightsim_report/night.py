@@ -5,6 +5,7 @@ import json
 import matplotlib.pyplot as plt
 import numpy as np
 import matplotlib.colors as mcolors
+import matplotlib.patheffects as patheffects
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
@@ -194,7 +195,8 @@ def hypnogram_figure(d):
         ax.grid(axis="y", color="0.9")
         d.axis_time(ax)
     if d.alarm_s is not None:
-        a1.legend(loc="upper left", fontsize=7, ncol=4)
+        # Outside the axes: inside, it hid the in-bed wake before sleep (top left).
+        a1.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), borderaxespad=0, fontsize=7)
     fig.tight_layout()
     return fig
 
@@ -292,27 +294,40 @@ def _block_rows(rows, columns, per_column):
     return [(s, min(rows, s + min(block, per_column))) for s in range(0, rows, block)], block
 
 
+def _profiles(night, cfg, first, stop):
+    """Complex range profiles [n, rx, bin] of stored rows [first, stop): range frames
+    as stored; raw frames through a range FFT of each chirp (Hann window; bin k at
+    k·c/2B) integrated over the frame's chirps."""
+    x = night.radar_rows_between(first, stop)
+    if night.level == "raw":
+        samples = x.shape[-1]
+        x = np.fft.rfft(x * np.hanning(samples), axis=-1)[..., :int(cfg["range_bins"])].mean(axis=1)
+    return x
+
+
 def range_power_map(night):
-    """(power_db [bins, columns], column_times_s, range_m) of range or raw frames,
-    read in slices so memory stays bounded however long the night."""
+    """(power_db [bins, columns], column_times_s, range_m) of range or raw frames with
+    the static background removed: the per-bin complex mean over the night (walls,
+    furniture, the bed: everything that does not move) is subtracted before the power
+    is taken, so what moves — breathing, turning, walking — stands out. Read in
+    slices, twice (mean, then power), so memory stays bounded however long the night."""
     cfg = night.radar_config()
     bin_m = float(cfg["range_bin_m"])
     rows = night.radar_rows()
     slices, block = _block_rows(rows, MAP_COLUMNS, FRAMES_PER_COLUMN)
+    total, count = 0, 0
+    for first, stop in slices:
+        x = _profiles(night, cfg, first, stop)
+        total = total + x.sum(axis=0)
+        count += x.shape[0]
+    background = total / max(count, 1)  # [rx, bin]
     cols = []
     for first, stop in slices:
-        x = night.radar(first, stop)
-        if night.level == "raw":
-            # Range FFT of each chirp's real IF samples (Hann window): bin k at k·c/2B.
-            samples = x.shape[-1]
-            spec = np.fft.rfft(x * np.hanning(samples), axis=-1)[..., :int(cfg["range_bins"])]
-            power = np.mean(np.abs(spec) ** 2, axis=(0, 1, 2))
-        else:
-            power = np.mean(np.abs(x) ** 2, axis=(0, 1))
-        cols.append(power)
+        x = _profiles(night, cfg, first, stop)
+        cols.append(np.mean(np.abs(x - background) ** 2, axis=(0, 1)))
     p = np.array(cols).T
     db = 10.0 * np.log10(p + 1e-30)
-    times = (np.array([s for s, _ in slices]) + block / 2.0) / night.frame_rate_hz
+    times = (night.radar_first_frame + np.array([s for s, _ in slices]) + block / 2.0) / night.frame_rate_hz
     return db, times, block, bin_m
 
 
@@ -327,10 +342,16 @@ def range_time_figure(d):
         dt = block / night.frame_rate_hz
         im = ax.imshow(db, origin="lower", aspect="auto", cmap="viridis", vmin=lo, vmax=hi,
                        extent=(times[0] - dt / 2, times[-1] + dt / 2, 0, bins * bin_m), interpolation="nearest")
-        fig.colorbar(im, ax=ax, pad=0.01).set_label("power (dB)")
-        note = (f"{night.level} frames: mean power over receivers"
-                f"{' and chirps' if night.level == 'raw' else ''}, one column per {dt:.3g} s"
-                f" (mean of up to {FRAMES_PER_COLUMN} frames)")
+        fig.colorbar(im, ax=ax, pad=0.01).set_label("power of what moves (dB)")
+        note = (f"Power of the {night.level} radar data at each range (averaged over the receivers"
+                f"{' and chirps' if night.level == 'raw' else ''}) after the static background was removed: the "
+                f"average echo of each range bin over the whole night (walls, furniture, the bed) is subtracted "
+                f"first, so only what moves — breathing, turning over, walking — shows. Each column of the image "
+                f"covers {dt:.3g} s of the night, averaged over up to {FRAMES_PER_COLUMN} frames from it. Thick "
+                f"lines: each body's true range (to the torso's centre, per epoch). The pipeline's target (points) "
+                f"is the range bin of the strongest breathing echo — the body's surface facing the device, in "
+                f"steps of one range bin ({100 * bin_m:.1f} cm) — so it lies a little nearer than the torso's "
+                f"centre")
     elif night.level == "stream":
         s = night.stream()
         seen = s["target"] == 1
@@ -343,7 +364,9 @@ def range_time_figure(d):
     for body_id, role, _kind in d.bodies:
         e = d.body_epochs[body_id]
         r = np.where(e["in_room"][:d.n] == 1, e["range_m"][:d.n], np.nan)
-        ax.plot(d.t_s + d.epoch_s / 2, r, color=d.colours[body_id], lw=1.6, label=f"{body_id} ({role}) true range")
+        # Thick, with a white edge: visible on every colour of the map.
+        ax.plot(d.t_s + d.epoch_s / 2, r, color=d.colours[body_id], lw=3.0, label=f"{body_id} ({role}) true range",
+                path_effects=[patheffects.Stroke(linewidth=5.0, foreground="white"), patheffects.Normal()])
     tr = np.where(d.est["tracking"][:d.n] == 1, d.est["target_range_m"][:d.n], np.nan)
     ax.plot(d.t_s + d.epoch_s / 2, tr, "o", ms=2.5, color="white", mec="black", mew=0.6, label="pipeline target")
     ax.set_ylabel("range (m)")
@@ -358,9 +381,13 @@ def range_time_figure(d):
 
 def _snippet_starts(d):
     """Epochs for the snippets: spread over the epochs where the primary is in bed and tracked."""
-    ok = np.flatnonzero((d.truth["in_bed"][:d.n] == 1) & (d.tracked >= 0))
+    # Only epochs whose frames the file stores (a window with `run --from/--to`).
+    lo_s, hi_s = d.night.stored_span_s()
+    e = np.arange(d.n)
+    stored = (e * d.epoch_s >= lo_s) & (e * d.epoch_s + SNIPPET_S <= hi_s)
+    ok = np.flatnonzero((d.truth["in_bed"][:d.n] == 1) & (d.tracked >= 0) & stored)
     if len(ok) == 0:
-        ok = np.flatnonzero(d.truth["in_bed"][:d.n] == 1)
+        ok = np.flatnonzero((d.truth["in_bed"][:d.n] == 1) & stored)
     if len(ok) == 0:
         return []
     picks = np.unique(ok[np.linspace(0, len(ok) - 1, SNIPPETS + 2).astype(int)[1:-1]])
@@ -384,17 +411,27 @@ def _estimated_displacement(d, start_s, stop_s):
     if not target_m > 0:
         return None
     k = int(round(target_m / float(cfg["range_bin_m"])))
-    first, stop = int(start_s * night.frame_rate_hz), min(night.radar_rows(), int(stop_s * night.frame_rate_hz))
-    if stop <= first:
+    lo_s, hi_s = night.stored_span_s()
+    start_s, stop_s = max(start_s, lo_s), min(stop_s, hi_s)
+    if stop_s <= start_s:
         return None
-    x = night.radar(first, stop)
+    x = night.radar(start_s, stop_s)
     if night.level == "raw":
         samples = x.shape[-1]
         x = np.fft.rfft(x * np.hanning(samples), axis=-1).mean(axis=1)  # [n, rx, bin]: chirps integrated
     z = x[:, 0, min(k, x.shape[-1] - 1)]
     phase = np.unwrap(np.angle(z))
     disp = float(cfg["wavelength_m"]) / (4 * np.pi) * phase
-    return np.arange(first, stop) / night.frame_rate_hz, disp
+    first = int(np.ceil(start_s * night.frame_rate_hz - 1e-9))
+    return (first + np.arange(len(disp))) / night.frame_rate_hz, disp
+
+
+def least_squares_gain(x, reference):
+    """The gain g minimising |reference − g·x|²: <x, reference> / <x, x> (negative when
+    x is in antiphase); 1 when x is all zero."""
+    x, reference = np.asarray(x, dtype=float), np.asarray(reference, dtype=float)
+    power = float(np.dot(x, x))
+    return float(np.dot(x, reference)) / power if power > 0 else 1.0
 
 
 def respiration_figures(d):
@@ -408,15 +445,23 @@ def respiration_figures(d):
             fig, axes = plt.subplots(len(starts), 1, figsize=(11, 2.0 * len(starts) + 0.4), squeeze=False)
             for ax, start_s in zip(axes[:, 0], starts):
                 stop_s = min(start_s + SNIPPET_S, d.duration_s)
+                # Body frames start at the stored window's first frame.
+                f0 = d.night.radar_first_frame
                 i0, i1 = int(start_s * d.night.frame_rate_hz), int(stop_s * d.night.frame_rate_hz)
-                t = np.arange(i0, min(i1, len(chest))) / d.night.frame_rate_hz
-                truth_mm = (chest[i0:i0 + len(t)] - np.mean(chest[i0:i0 + len(t)])) * 1e3
+                i0, i1 = max(i0, f0), min(i1, f0 + len(chest))
+                t = np.arange(i0, i1) / d.night.frame_rate_hz
+                truth_mm = (chest[i0 - f0:i1 - f0] - np.mean(chest[i0 - f0:i1 - f0])) * 1e3
                 ax.plot(t, truth_mm, color="tab:blue", lw=1.2, label=f"truth: {d.primary} chest")
                 est = _estimated_displacement(d, start_s, stop_s)
-                if est is not None and len(est[0]) > 1:
+                if est is not None and len(est[0]) > 1 and len(t) > 1:
                     te, x = est
                     x = x - np.polyval(np.polyfit(te, x, 1), te)  # drift removed, as the stream does
-                    ax.plot(te, x * 1e3, color="tab:orange", lw=1.0, label="radar")
+                    # The radar sees the surface towards the device (often in antiphase with
+                    # the chest's own displacement) and a smaller excursion: scale it to the
+                    # truth by least squares, gain = <x, truth> / <x, x> (negative: flipped).
+                    x = x * 1e3  # mm, as the truth: the gain is then a plain ratio
+                    gain = least_squares_gain(np.interp(t, te, x), truth_mm)
+                    ax.plot(te, gain * x, color="tab:orange", lw=1.0, label=f"radar × {gain:.3g} (least squares)")
                 e = int(start_s // d.epoch_s)
                 rt, rx = d.truth["resp_rate_bpm"][e], d.est["resp_rate_bpm"][e]
                 ax.set_title(f"rate truth {fmt_value(rt, 3)} / pipeline {fmt_value(rx if rx > 0 else None, 3)} bpm",
@@ -425,10 +470,12 @@ def respiration_figures(d):
                 ax.set_ylabel("mm")
                 ax.legend(loc="upper left", fontsize=7, ncol=2)
             fig.tight_layout()
-            figs.append((fig, "Respiration snippets: the primary's true chest displacement at frame rate (along "
-                              "the body surface) vs the displacement in the radar data (stream respiration, or the "
-                              "phase of the range bin at the pipeline's target, x = λφ/4π; towards the device, so "
-                              "the two may be in antiphase), means and drift removed."))
+            figs.append((fig, "Respiration snippets: the primary's true chest displacement at frame rate (mm) vs "
+                              "the displacement in the radar data (stream respiration, or the phase of the range "
+                              "bin at the pipeline's target, x = λφ/4π), means and drift removed. The radar sees "
+                              "the surface towards the device, which can move in antiphase and less than the "
+                              "chest: for comparing shape and timing, its trace is scaled to the truth by least "
+                              "squares (the factor in the legend; negative: flipped)."))
     # Always: per-epoch breathing rate, truth vs the pipeline's estimate.
     fig, ax = plt.subplots(figsize=(11, 2.8))
     mid = d.t_s + d.epoch_s / 2
@@ -534,7 +581,9 @@ def night_report(path):
         if night.level == "none":
             page.paragraph("No radar frames were exported for this night (radar level none); rerun with "
                            "`nightsim run --export-frames --level range` for a range–time map.")
-        page.figure(fig, note + ". Lines: each body's true range (epoch mean); points: the pipeline's target.")
+        page.figure(fig, note + "." if night.level in ("range", "raw") else
+                    note + ". Lines: each body's true range (epoch mean, to the torso's centre); points: the "
+                    "pipeline's target.")
         page.heading("Respiration")
         figs, has_frames = respiration_figures(d)
         if not has_frames:

@@ -22,6 +22,53 @@ KEY_METRICS = ("presence.f1", "identity.primary_fraction", "identity.idf1", "ide
 BA_MEASURES = ("tst_min", "se_pct", "sol_min", "waso_min", "spt_min", "tib_min", "light_min", "deep_min",
                "rem_min", "rem_latency_min", "awakenings")
 
+#: Epoch length the minute metrics are counted in (nightsim's 30-s epochs).
+EPOCH_MIN = 0.5
+
+
+def metric_resolution(metric, nights):
+    """The smallest change `metric` can show between two nights, from its own
+    quantization: minutes count epochs (EPOCH_MIN), counts and *_epochs are whole,
+    fractions and rates over epochs move by one epoch in the shortest night
+    (1 / epochs; % ×100), breathing rates by 0.01 bpm. A paired effect smaller than
+    this is floating-point noise, not an effect."""
+    epochs = [n["metrics"].get("join.epochs") for n in nights]
+    epochs = min([e for e in epochs if e], default=960)
+    leaf = metric.rsplit(".", 1)[-1]
+    if metric.endswith("_min"):
+        return EPOCH_MIN
+    if metric.endswith("_epochs") or leaf in ("switches", "awakenings", "trips", "trips_eligible", "trips_detected",
+                                               "decisions", "reacquire_failures", "false_session_starts", "epochs"):
+        return 1.0
+    if metric.endswith("_pct"):
+        return 100.0 / epochs
+    if metric.endswith("_bpm"):
+        return 0.01
+    return 1.0 / epochs
+
+
+def is_effect(stat, resolution):
+    """A paired effect counts when its interval excludes zero and its mean is at
+    least the metric's resolution."""
+    lo, hi, mean = stat.get("lower"), stat.get("upper"), stat.get("mean")
+    if lo is None or hi is None or mean is None:
+        return False
+    return (lo > 0 or hi < 0) and abs(mean) >= resolution
+
+
+def merged_arms(nights):
+    """{label: merged label}: labels (scenario · factor arm) whose nights are the same
+    nights (same content hashes, seed for seed) share one merged label, e.g. the
+    plain night and an arm that changes nothing: one box, not two equal ones."""
+    hashes = {}
+    for n in nights:
+        hashes.setdefault(_label(n), set()).add(n.get("hash"))
+    by_set = {}
+    for label in sorted(hashes):
+        by_set.setdefault(frozenset(hashes[label]), []).append(label)
+    return {label: " = ".join(group) for group in by_set.values() for label in group}
+
+
 #: Fixed jitter seed: the same aggregate draws the same picture.
 JITTER_SEED = 0
 
@@ -87,11 +134,14 @@ def _grid(count, cols=3, w=3.7, h=2.7):
 
 
 def distribution_figure(nights, metrics):
-    labels = sorted({_label(n) for n in nights})
+    merged = merged_arms(nights)
+    labels = sorted(set(merged.values()))
+    # Each distinct night once, under its merged label.
+    nights = [dict(n, merged_label=merged[_label(n)]) for n in distinct_nights(nights)]
     rng = np.random.default_rng(JITTER_SEED)
     fig, axes = _grid(len(metrics))
     for ax, metric in zip(axes, metrics):
-        data = [[n["metrics"][metric] for n in nights if _label(n) == lab and metric in n["metrics"]
+        data = [[n["metrics"][metric] for n in nights if n["merged_label"] == lab and metric in n["metrics"]
                  and n["metrics"][metric] is not None and math.isfinite(n["metrics"][metric])] for lab in labels]
         present = [i for i, v in enumerate(data) if v]
         if present:
@@ -168,9 +218,10 @@ def parameter_figure(nights, groups, scenario, parameter, metrics):
     return fig
 
 
-def effects_figure(effects, metrics):
+def effects_figure(effects, metrics, resolutions):
     """Forest plot: one panel per metric, one row per (scenario, factor): mean paired
-    difference changed − reference with its bootstrap CI."""
+    difference changed − reference with its bootstrap CI; red where it is an effect
+    (is_effect at the metric's resolution)."""
     fig, axes = _grid(len(metrics), cols=2, w=5.5, h=0.45 * len(effects) + 1.3)
     labels = [f"{os.path.splitext(os.path.basename(e['scenario']))[0]}: {e['factor']} "
               f"({e['changed']} − {e['reference']})" for e in effects]
@@ -180,8 +231,7 @@ def effects_figure(effects, metrics):
             if not s or s.get("mean") is None:
                 continue
             lo, hi = s.get("lower", s["mean"]), s.get("upper", s["mean"])
-            excludes_zero = lo > 0 or hi < 0
-            colour = "tab:red" if excludes_zero else "tab:blue"
+            colour = "tab:red" if is_effect(s, resolutions[metric]) else "tab:blue"
             ax.errorbar(s["mean"], i, xerr=[[s["mean"] - lo], [hi - s["mean"]]], fmt="o", color=colour, capsize=3)
         ax.axvline(0, color="0.5", lw=0.8)
         ax.set_yticks(range(len(labels)), labels, fontsize=7)
@@ -217,11 +267,10 @@ def sweep_report(folder):
         return page.html()
 
     page.heading("Metric distributions per scenario")
-    # Every manifest entry, so each factor arm has its own box even when it resolves to
-    # the same night as the plain one (then the two boxes are equal).
     page.figure(distribution_figure(nights, metrics),
-                "Every night of the sweep (points; boxes: quartiles, whiskers to 1.5 IQR), by scenario and factor arm "
-                "(an arm that is the same night as the plain one repeats its values).")
+                "Every distinct night of the sweep (points; boxes: quartiles, whiskers to 1.5 IQR), by scenario and "
+                "factor arm; arms that are the same nights (an arm that changes nothing, and the plain night) share "
+                "one box, labelled a = b.")
 
     page.heading("Agreement of the sleep measures (Bland–Altman)")
     ba = [m for m in BA_MEASURES if f"measures.{m}.truth" in present]
@@ -264,21 +313,36 @@ def sweep_report(folder):
     if not effects:
         page.paragraph("The sweep has no paired factors.")
     else:
-        page.figure(effects_figure(effects, metrics),
-                    f"Mean paired difference changed − reference over (point, seed) pairs with its {ci}; red where "
-                    "the interval excludes zero.")
+        all_names = sorted(set().union(*(e["metrics"].keys() for e in effects)) | set(metrics))
+        resolutions = {m: metric_resolution(m, distinct) for m in all_names}
+
+        def nothing(metric):  # every factor leaves the metric unchanged (below its resolution)
+            stats = [e["metrics"].get(metric) or {} for e in effects]
+            return all(abs(s.get(k) or 0) < resolutions[metric] for s in stats for k in ("mean", "lower", "upper"))
+
+        drawn = [m for m in metrics if not nothing(m)]
+        if drawn:
+            page.figure(effects_figure(effects, drawn, resolutions),
+                        f"Mean paired difference changed − reference over (point, seed) pairs with its {ci}; red "
+                        "where it is an effect: the interval excludes zero and the mean is at least the metric's "
+                        "resolution (the smallest change it can show: one epoch, one count, 0.01 bpm).")
+        unchanged = [m for m in metrics if m not in drawn]
+        if unchanged:
+            page.paragraph("No factor changes " + ", ".join(unchanged) + " (every paired difference below the "
+                           "metric's resolution): not drawn.")
         rows = []
         for e in effects:
             for name, s in sorted(e["metrics"].items()):
-                lo, hi = s.get("lower"), s.get("upper")
-                if lo is not None and hi is not None and (lo > 0 or hi < 0):
+                if is_effect(s, resolutions[name]):
                     rows.append((f"{e['factor']} in {e['scenario']}", name, str(e.get("pairs", "")), s.get("mean"),
-                                 lo, hi))
+                                 s.get("lower"), s.get("upper"), resolutions[name]))
         if rows:
-            page.paragraph("Every metric whose effect interval excludes zero:")
-            page.table(["factor", "metric", "pairs", "mean", "lower", "upper"], rows)
+            page.paragraph("Every effect: the interval excludes zero and the mean is at least the metric's "
+                           "resolution:")
+            page.table(["factor", "metric", "pairs", "mean", "lower", "upper", "resolution"], rows)
         else:
-            page.paragraph("No metric's effect interval excludes zero.")
+            page.paragraph("No factor has an effect on any metric (interval excluding zero, mean at least the "
+                           "metric's resolution).")
 
     page.heading("Groups: mean and CI per scenario and parameter value")
     rows = []

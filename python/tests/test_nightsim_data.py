@@ -2,7 +2,7 @@
 
 Run by ctest (python.nightsim_data) with NIGHTSIM_BINARY and NIGHTSIM_SOURCE_DIR set;
 by hand: NIGHTSIM_BINARY=build/nightsim NIGHTSIM_SOURCE_DIR=. PYTHONPATH=python \
-python3 -m unittest discover -s python/tests -v
+/usr/bin/python3 -m unittest discover -s python/tests -v
 """
 
 import csv
@@ -38,6 +38,9 @@ class NightFilesFromNightsim(unittest.TestCase):
         cls.dir = tempfile.mkdtemp(prefix="nightsim_python_")
         cls.run_stem = os.path.join(cls.dir, "run")
         nightsim("run", SHORT_NIGHT, "--seed", "3", "--export-frames", "--level", "range", "--out", cls.run_stem)
+        cls.window_stem = os.path.join(cls.dir, "window")
+        nightsim("run", SHORT_NIGHT, "--seed", "3", "--export-frames", "--level", "range", "--from", "23:00",
+                 "--to", "300", "--out", cls.window_stem)
         cls.set_dir = os.path.join(cls.dir, "set")
         nightsim("generate", SHORT_NIGHT, "--nights", "2", "--seed", "8", "--level", "stream", "--out", cls.set_dir)
 
@@ -48,7 +51,7 @@ class NightFilesFromNightsim(unittest.TestCase):
     def test_range_frames_are_complex64_with_the_radar_shape(self):
         with Night(self.run_stem + ".h5") as night:
             cfg = night.radar_config()
-            frames = night.radar(100, 700)
+            frames = night.radar(5, 35)  # seconds: frames 100–699 at 20 frames/s
             self.assertEqual(night.level, "range")
             self.assertEqual(frames.dtype, np.complex64)
             self.assertEqual(frames.shape, (600, cfg["rx_position_m"].shape[0], cfg["range_bins"]))
@@ -57,6 +60,23 @@ class NightFilesFromNightsim(unittest.TestCase):
             self.assertEqual(night.rows_per_epoch(), 600)
             self.assertTrue(np.all(np.isfinite(frames.view(np.float32))))
             self.assertGreater(np.abs(frames).max(), 0)
+
+    def test_radar_takes_seconds_and_a_window_starts_at_its_first_frame(self):
+        with Night(self.run_stem + ".h5") as whole, Night(self.window_stem + ".h5") as window:
+            self.assertEqual((whole.radar_first_frame, whole.radar_end_frame), (0, 12000))
+            self.assertEqual((window.radar_first_frame, window.radar_end_frame), (2400, 6000))
+            self.assertEqual(window.stored_span_s(), (120.0, 300.0))
+            self.assertEqual(window.radar_rows(), 3600)
+            # The same seconds give the same frames, whichever file holds them.
+            np.testing.assert_array_equal(window.radar(150, 180), whole.radar(150, 180))
+            self.assertEqual(window.radar(150, 180).shape[0], 600)
+            np.testing.assert_array_equal(window.radar(), whole.radar_rows_between(2400, 6000))
+            np.testing.assert_array_equal(window.body_frames("alex")["chest_m"],
+                                          whole.body_frames("alex")["chest_m"][2400:6000])
+            self.assertEqual(window.radar_row_times_s()[0], 120.0)
+            with self.assertRaises(ValueError):
+                window.radar(0, 30)  # before the stored window
+            self.assertEqual(len(NightWindows([self.window_stem + ".h5"], window_epochs=2)), 3)  # epochs 4–9
 
     def test_truth_and_estimates_match_the_plain_files_of_the_same_run(self):
         with Night(self.run_stem + ".h5") as night:
@@ -97,7 +117,7 @@ class NightFilesFromNightsim(unittest.TestCase):
             stream = night.stream()
             self.assertEqual(night.radar_rows(), 6000)  # 10 Hz for 10 min
             np.testing.assert_allclose(stream["time_s"], stream["frame_index"] / night.frame_rate_hz)
-            x = night.radar(0, 300)
+            x = night.radar(0, 30)  # seconds: 300 samples at 10 Hz
             self.assertEqual(x.shape, (300, len(STREAM_COLUMNS)))
             self.assertEqual(x.dtype, np.float32)
 

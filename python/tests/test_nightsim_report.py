@@ -2,7 +2,7 @@
 
 Run by ctest (python.nightsim_report) with NIGHTSIM_BINARY and NIGHTSIM_SOURCE_DIR set;
 by hand: NIGHTSIM_BINARY=build/nightsim NIGHTSIM_SOURCE_DIR=. PYTHONPATH=python \
-python3 -m unittest discover -s python/tests -p 'test_nightsim_report.py' -v
+/usr/bin/python3 -m unittest discover -s python/tests -p 'test_nightsim_report.py' -v
 """
 
 import base64
@@ -29,8 +29,9 @@ import matplotlib.image as mpimg  # noqa: E402
 
 from nightsim_data import Night, NightFileError  # noqa: E402
 from nightsim_report import SweepInputError, night_report, sweep_report  # noqa: E402
-from nightsim_report.night import attribute, runs  # noqa: E402
-from nightsim_report.sweep import distinct_nights, load_aggregate, parse_point  # noqa: E402
+from nightsim_report.night import attribute, least_squares_gain, range_power_map, runs  # noqa: E402
+from nightsim_report.sweep import (distinct_nights, is_effect, load_aggregate, merged_arms,  # noqa: E402
+                                   metric_resolution, parse_point)
 
 BINARY = os.environ.get("NIGHTSIM_BINARY", "build/nightsim")
 SOURCE = os.environ.get("NIGHTSIM_SOURCE_DIR", ".")
@@ -81,9 +82,30 @@ class Reports(unittest.TestCase):
         page = night_report(self.range + ".h5")
         # hypnogram, identity, presence, alarm, range-time, snippets, rate, confusion
         self.assertFigures(page, 8)
-        for text in ("Hypnogram: truth vs pipeline", "who the pipeline followed", "range frames: mean power",
-                     "Respiration snippets", "smart window", "Sleep measures"):
+        for text in ("Hypnogram: truth vs pipeline", "who the pipeline followed", "Power of the range radar data",
+                     "Respiration snippets", "smart window", "Sleep measures",
+                     # the map's caption in plain words: background removal, the target's offset
+                     "the static background was removed", "Each column of the image covers",
+                     "a little nearer than the torso", "scaled to the truth by least squares"):
             self.assertIn(text, page.replace("Identity: who", "who"))
+        self.assertNotIn("one column per", page)
+
+    def test_range_map_removes_the_static_background(self):
+        # With the per-bin night mean removed, what does not move is gone: the bins
+        # beyond everyone (> 2.15 m) and next to the device are far below the bins
+        # where the primary breathes (~0.7–1.0 m).
+        with Night(self.range + ".h5") as night:
+            db, _times, _block, bin_m = range_power_map(night)
+        breathing = db[int(0.7 / bin_m):int(1.0 / bin_m)].mean()
+        self.assertGreater(breathing - db[int(2.15 / bin_m):].mean(), 20.0)
+        self.assertGreater(breathing - db[:int(0.3 / bin_m)].mean(), 20.0)
+
+    def test_radar_trace_is_flipped_and_scaled_to_the_truth(self):
+        t = np.linspace(0, 60, 1200)
+        truth = 3.0 * np.sin(2 * np.pi * t / 4.0)
+        radar = -truth / 3.0 + 0.01 * np.cos(7 * t)  # inverted, 3× smaller, a little noise
+        self.assertAlmostEqual(least_squares_gain(radar, truth), -3.0, delta=0.05)
+        self.assertEqual(least_squares_gain(np.zeros(5), np.ones(5)), 1.0)
 
     def test_stream_level_night_plots_the_stream_distance(self):
         page = night_report(self.stream)
@@ -120,13 +142,32 @@ class Reports(unittest.TestCase):
 
     def test_sweep_report_draws_every_section(self):
         page = sweep_report(self.sweep)
-        self.assertFigures(page, 5)  # distributions, Bland–Altman, confusion, reading, effects
-        for text in ("Metric distributions", "Bland–Altman", "Staging confusion matrix", "reading", "Counterfactual"):
+        # distributions, Bland–Altman, confusion, reading; the cat changes no metric here
+        # (effects of 1e-6 are below every resolution), so no effects figure but a note
+        self.assertFigures(page, 4)
+        for text in ("Metric distributions", "Bland–Altman", "Staging confusion matrix", "reading", "Counterfactual",
+                     "No factor changes presence.f1", "No factor has an effect on any metric",
+                     "share one box, labelled a = b"):
             self.assertIn(text, page)
         agg = load_aggregate(self.sweep)
         distinct = distinct_nights(agg["nights"])
         self.assertEqual(len(distinct), len({n["hash"] for n in agg["nights"]}))
         self.assertEqual({parse_point(n["point"]).get("reading") for n in agg["nights"]}, {"5", "20"})
+
+    def test_effects_below_the_resolution_are_not_effects(self):
+        nights = [{"metrics": {"join.epochs": 20}}]
+        self.assertEqual(metric_resolution("resp.rate_mae_bpm", nights), 0.01)
+        self.assertEqual(metric_resolution("presence.f1", nights), 0.05)
+        self.assertEqual(metric_resolution("identity.switches", nights), 1.0)
+        self.assertEqual(metric_resolution("intent.start_abs_error_min", nights), 0.5)
+        self.assertFalse(is_effect({"mean": 1e-6, "lower": 5e-7, "upper": 2e-6}, 0.01))
+        self.assertTrue(is_effect({"mean": 0.2, "lower": 0.1, "upper": 0.3}, 0.01))
+        self.assertFalse(is_effect({"mean": 0.2, "lower": -0.1, "upper": 0.3}, 0.01))
+
+    def test_arms_that_are_the_same_nights_merge(self):
+        nights = [{"scenario": "a.yaml", "hash": "1"}, {"scenario": "a.yaml", "factor": "pet", "arm": "absent", "hash": "1"},
+                  {"scenario": "a.yaml", "factor": "pet", "arm": "present", "hash": "2"}]
+        self.assertEqual(sorted(set(merged_arms(nights).values())), ["a = a · pet=absent", "a · pet=present"])
 
     def test_bad_inputs_are_refused_with_the_file_named(self):
         foreign = os.path.join(self.dir, "foreign.h5")

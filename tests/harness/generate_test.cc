@@ -135,7 +135,7 @@ TEST(Generate, SweepFileGivesOneNightPerDistinctSweepNight) {
             std::string::npos)
       << manifest;
   EXPECT_NE(manifest.find("\"point\": {\"cat_visits\": \"4\"}"), std::string::npos) << manifest;
-  EXPECT_NE(manifest.find("\"parameters\": {\"cat_visits\": \"4\", \"reading\": \"10\"}"), std::string::npos)
+  EXPECT_NE(manifest.find("\"parameters\": {\"cat_visits\": 4, \"reading\": 10}"), std::string::npos)
       << manifest;
   // --nights caps the distinct nights, in the sweep's order; a rerun skips them.
   const CliRun capped = RunNightsim(

@@ -52,13 +52,29 @@ TEST(PredictionsCsv, AcceptsLabelsYasaCodesCommentsAndAnyOrder) {
   EXPECT_TRUE(p.estimates[1].session);
   EXPECT_FALSE(p.estimates[1].tracking);
   EXPECT_TRUE(p.alarms.empty());
+  // … and are not scored.
+  EXPECT_EQ(p.parts.NotScored(),
+            (std::vector<std::string>{"presence", "session", "identity", "respiration", "intent", "alarm"}));
+}
+
+// Tests that the columns a file names are the parts it is scored on, and that
+// identity columns given only in part are rejected rather than half-scored.
+TEST(PredictionsCsv, NamedColumnsAreTheScoredParts) {
+  const Predictions p = ParsePredictionsCsv(
+      "epoch,stage,present,tracking,target_range_m,target_angle_rad\n0,none,0,0,0,0\n1,wake,1,1,0.8,0\n"
+      "2,light,1,1,0.8,0\n3,rem,1,1,0.8,0\n",
+      "p.csv", kNight);
+  EXPECT_EQ(p.parts.NotScored(), (std::vector<std::string>{"session", "respiration", "intent", "alarm"}));
+  EXPECT_TRUE(HasProblem(Problems("epoch,stage,tracking\n0,wake,1\n1,wake,1\n2,wake,1\n3,wake,1\n"),
+                         "p.csv:1: tracking: identity is scored from tracking, target_range_m and target_angle_rad "
+                         "together"));
 }
 
 // Tests that time_s places a row in the epoch containing it, and that an alarm is read.
 TEST(PredictionsCsv, TimeColumnAndAlarm) {
   const Predictions p = ParsePredictionsCsv(
-      "time_s,stage,tracking,target_range_m,alarm_fire_s\n0,wake,1,0.8,\n45,n3,1,0.81,\n60,n1,0,0,\n119.5,deep,0,0,"
-      "110.25\n",
+      "time_s,stage,tracking,target_range_m,target_angle_rad,alarm_fire_s\n0,wake,1,0.8,0,\n45,n3,1,0.81,0,\n60,n1,0,0,0,"
+      "\n119.5,deep,0,0,0,110.25\n",
       "p.csv", kNight);
   EXPECT_EQ(p.estimates[1].stage, EstStage::kDeep);
   EXPECT_EQ(p.estimates[1].target_range_m, 0.81);

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "core/errors.h"
+#include "sleepers/physiology.h"
 
 namespace nightsim::harness {
 namespace {
@@ -397,6 +398,30 @@ TEST(ScenarioLoader, empty_room_and_pet_alone_are_valid) {
   ASSERT_EQ(s.room.clutter.size(), 1u);
   EXPECT_DOUBLE_EQ(s.room.clutter[0].off_s, s.night.duration_s);
   EXPECT_DOUBLE_EQ(s.room.door.y_m, 2.7);  // default: 0.3 m in from the foot wall
+}
+
+// Tests that the resolved YAML writes the rates the model chooses from age and sex
+// (the scenario leaves them out) as the exact values the model uses: the reloaded
+// scenario gives every person the same physiology, so the same night.
+TEST(ScenarioLoader, resolved_yaml_writes_the_models_default_rates_exactly) {
+  const Scenario a = LoadScenario(kScenarios + std::string("default.yaml"));
+  ASSERT_FALSE(a.people[0].breathing_rate_bpm.has_value());  // left to the model
+  const Scenario again = LoadScenarioText(a.resolved_yaml, kData + "resolved.yaml");
+  ASSERT_EQ(again.people.size(), a.people.size());
+  for (std::size_t i = 0; i < a.people.size(); ++i) {
+    const sleepers::Physiology x = sleepers::ResolvePersonPhysiology(a.people[i]);
+    const sleepers::Physiology y = sleepers::ResolvePersonPhysiology(again.people[i]);
+    EXPECT_EQ(again.people[i].breathing_rate_bpm, x.breathing.rate_bpm);
+    EXPECT_EQ(y.breathing.rate_bpm, x.breathing.rate_bpm);
+    EXPECT_EQ(y.heart.rate_bpm, x.heart.rate_bpm);
+    EXPECT_EQ(y.behaviour.turnover_per_hour, x.behaviour.turnover_per_hour);
+    EXPECT_EQ(y.behaviour.restroom_per_night, x.behaviour.restroom_per_night);
+  }
+  EXPECT_NE(a.resolved_yaml.find("      # unless the scenario gives them: the model's defaults for this age and sex\n"
+                                 "      breathing_rate_bpm: 15.59\n"),
+            std::string::npos)
+      << a.resolved_yaml;
+  EXPECT_NE(a.resolved_yaml.find("    default: 20\n"), std::string::npos);  // a float parameter, as a number
 }
 
 // Tests that the resolved YAML is deterministic and loads back to the same text.

@@ -93,6 +93,37 @@ TEST(ScoreCli, BadPredictionsExit2WithLineNumbers) {
   EXPECT_NE(s.err.find("1 rows for a night of 20 epochs: 19 epochs missing"), std::string::npos) << s.err;
 }
 
+// Tests that a staging-only predictions file (issue #26) is scored on staging alone:
+// the columns it leaves out are "not scored" in the JSON and the summary rather
+// than read as 0, and the failure point comes from what was scored.
+TEST(ScoreCli, LeftOutColumnsAreNotScored) {
+  const auto& dir = RunDir();
+  std::string csv = "epoch,stage\n";
+  for (int e = 0; e < 20; ++e) csv += std::to_string(e) + ",light\n";
+  testing_util::WriteText(dir / "staging_only.csv", csv);
+  const CliRun r = RunNightsim("score " + Quote((dir / "n.h5").string()) + " " +
+                                   Quote((dir / "staging_only.csv").string()),
+                               dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string json = Slurp(dir / "staging_only.score.json");
+  EXPECT_NE(json.find("\"not_scored\": [\"presence\", \"session\", \"identity\", \"respiration\", \"intent\", "
+                      "\"alarm\"]"),
+            std::string::npos)
+      << json;
+  for (const char* absent : {"identity.", "presence.f1", "presence.recall", "resp.", "intent.", "alarm.",
+                             "failure.identity_epochs", "failure.presence_epochs"}) {
+    EXPECT_EQ(json.find(std::string("\"") + absent), std::string::npos) << absent;
+  }
+  EXPECT_NE(json.find("\"staging.accuracy\""), std::string::npos);
+  EXPECT_NE(json.find("\"dominant\": \"staging\""), std::string::npos) << json;
+  EXPECT_NE(r.out.find("not scored (not in the estimates): presence, session, identity, respiration, intent, alarm"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("dominant failure point among the scored parts: staging"), std::string::npos) << r.out;
+  // nightsim's own complete file has nothing unscored.
+  EXPECT_EQ(Slurp(dir / "n.json").find("not_scored"), std::string::npos);
+}
+
 // Tests that a night file that is not one exits 2 with a clear message.
 TEST(ScoreCli, ForeignOrCorruptNightFileExits2) {
   const auto& dir = RunDir();

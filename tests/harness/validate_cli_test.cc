@@ -40,6 +40,18 @@ TEST(ValidateCli, prints_every_problem) {
   EXPECT_NE(r.err.find("many_problems.yaml:8:14: people[0].mass_kg:"), std::string::npos) << r.err;
 }
 
+// Tests that a problem found by one check does not hide another check's: a bed
+// outside the room and a pet `between` one person are reported together.
+TEST(ValidateCli, prints_problems_of_every_check_at_once) {
+  const CliRun r = Validate("'" + kBad + "bed_outside_room_and_pet_between.yaml'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("room.bed: the bed (x 2.50–3.90 m, y 0.05–2.05 m) reaches outside the room"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("pets[0].spot: 'tom' lies between two sleepers, but the scenario has 1 person"),
+            std::string::npos)
+      << r.err;
+}
+
 // Tests that the default scenario validates and prints its resolved form.
 TEST(ValidateCli, default_scenario_exits_0_and_prints_resolved_yaml) {
   const CliRun r = Validate("'" + kSource + "/scenarios/default.yaml'");

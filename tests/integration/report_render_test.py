@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Renders `nightsim report` pages in headless Chromium and checks the screenshots
 show the figures.
 
@@ -11,7 +11,10 @@ figures as the browser drew them: they must cover a substantial part of the
 screenshot, in many colours, some of them saturated (plot lines, heat maps). The
 same check on a copy whose image data is corrupted (what a browser shows for a
 broken data URI) must fail, so the check is known to catch missing or broken
-figures. Exit 77 (ctest: skipped) when chromium or matplotlib is absent.
+figures. Then figure by figure: the page's DOM after loading (--dump-dom, with a
+script that records every image's decoded size) must show each inlined figure
+decoded at a real size, and the broken copy must show each one broken.
+Exit 77 (ctest: skipped) when chromium or matplotlib is absent.
 """
 
 import os
@@ -88,18 +91,46 @@ def problems_of(browser, text, work, name):
     return "; ".join(problems)
 
 
-def check_page(browser, page_path, work, name):
+#: Records every image's decoded size (0: broken) on <body> once the page has loaded.
+RECORD_SIZES = ("<script>window.addEventListener('load', () => document.body.setAttribute('data-figures', "
+                "Array.from(document.images).map(i => i.complete ? i.naturalWidth + 'x' + i.naturalHeight : '0x0')"
+                ".join(' ')))</script></body>")
+
+
+def figure_sizes(browser, text, work, name):
+    """[(width, height)] of every image of page `text` as chromium decoded it."""
+    html_path = os.path.join(work, f"{name}.sizes.html")
+    with open(html_path, "w", encoding="utf-8") as f:
+        f.write(text.replace("</body>", RECORD_SIZES, 1))
+    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
+                          f"--user-data-dir={os.path.join(work, 'profile')}", "--dump-dom",
+                          "file://" + os.path.abspath(html_path)],
+                         check=True, capture_output=True, text=True, timeout=300).stdout
+    found = re.search(r'data-figures="([^"]*)"', dom)
+    if not found:
+        raise SystemExit(f"FAIL: {name}: the page's script did not record the figures' sizes")
+    return [tuple(int(v) for v in size.split("x")) for size in found.group(1).split()]
+
+
+def check_page(browser, page_path, work, name, min_figures):
     with open(page_path, encoding="utf-8") as f:
         page = f.read()
     count = len(re.findall(r'<img src="data:image/png;base64,', page))
-    if count < 5:
-        raise SystemExit(f"FAIL: {name}: {count} inlined figures, expected at least 5")
+    if count < min_figures:
+        raise SystemExit(f"FAIL: {name}: {count} inlined figures, expected at least {min_figures}")
     problems = problems_of(browser, page, work, name)
     if problems:
         raise SystemExit(f"FAIL: {name}: {problems}")
     broken = re.sub(r'(src="data:image/png;base64,)[A-Za-z0-9+/=]+"', r'\1AAAA"', page)
     if not problems_of(browser, broken, work, name + ".broken"):
         raise SystemExit(f"FAIL: {name}: the check passes a page whose images are broken; it proves nothing")
+    # Figure by figure: each decoded at a real size (matplotlib's are hundreds of px).
+    sizes = figure_sizes(browser, page, work, name)
+    print(f"{name}: figures decoded at {' '.join(f'{w}x{h}' for w, h in sizes)}")
+    if len(sizes) != count or any(w < 200 or h < 150 for w, h in sizes):
+        raise SystemExit(f"FAIL: {name}: {count} figures inlined, decoded sizes {sizes}")
+    if any(w > 0 for w, _ in figure_sizes(browser, broken, work, name + ".broken")):
+        raise SystemExit(f"FAIL: {name}: a corrupted figure decoded; the per-figure check proves nothing")
 
 
 def main(binary, source, work):
@@ -125,8 +156,9 @@ def main(binary, source, work):
     sweep = os.path.join(work, "sweep")
     nightsim("sweep", os.path.join(source, "tests/harness/data/sweeps/report.yaml"), "-j", "2", "--out", sweep)
     nightsim("report", sweep, "-o", os.path.join(work, "sweep.html"))
-    check_page(browser, os.path.join(work, "night.html"), work, "night")
-    check_page(browser, os.path.join(work, "sweep.html"), work, "sweep")
+    check_page(browser, os.path.join(work, "night.html"), work, "night", 8)
+    # Distributions, Bland–Altman, confusion, reading (the cat changes no metric: no effects figure).
+    check_page(browser, os.path.join(work, "sweep.html"), work, "sweep", 4)
     print("PASS: both reports render with their figures")
     return 0
 

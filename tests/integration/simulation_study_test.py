@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """bench/simulation_study.py against the built binary, on the two short test nights."""
 
 import os
@@ -12,6 +12,39 @@ NIGHTSIM = os.environ["NIGHTSIM_BINARY"]
 SOURCE = os.environ["NIGHTSIM_SOURCE_DIR"]
 SCRIPT = os.path.join(SOURCE, "bench", "simulation_study.py")
 LIBRARY = os.path.join(SOURCE, "tests", "harness", "data", "night_file")
+
+
+def executable_scripts():
+    """Every executable *.py of the checkout (build folders left out)."""
+    for folder, dirs, files in os.walk(SOURCE):
+        dirs[:] = [d for d in dirs if not d.startswith(("build", ".")) and d != "__pycache__"]
+        for name in files:
+            path = os.path.join(folder, name)
+            if name.endswith(".py") and os.access(path, os.X_OK):
+                yield path
+
+
+class ScriptsRunWithDebiansPython(unittest.TestCase):
+    """The python3 first on PATH may be a pyenv or venv one without numpy/h5py
+    (issue #26): scripts the project runs name Debian's interpreter."""
+
+    def test_every_executable_script_names_usr_bin_python3(self):
+        scripts = list(executable_scripts())
+        self.assertIn(SCRIPT, scripts)
+        for path in scripts:
+            with open(path) as f:
+                self.assertEqual(f.readline().rstrip("\n"), "#!/usr/bin/python3", path)
+
+    def test_a_broken_python3_first_on_path_does_not_matter(self):
+        with tempfile.TemporaryDirectory() as bin_dir:
+            fake = os.path.join(bin_dir, "python3")
+            with open(fake, "w") as f:
+                f.write("#!/bin/sh\necho 'not this python' >&2\nexit 1\n")
+            os.chmod(fake, 0o755)
+            env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
+            r = subprocess.run([SCRIPT, "--help"], capture_output=True, text=True, env=env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("usage", r.stdout)
 
 
 def study(out, *args):

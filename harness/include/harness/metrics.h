@@ -196,12 +196,29 @@ SleepMeasures ComputeSleepMeasures(std::span<const EstStage> stages, double epoc
 // ---------------------------------------------------------------------------
 // Scoring a night.
 
+/// Which of the pipeline's outputs were given and are scored. nightsim's own
+/// pipeline gives everything; a predictions file (`nightsim score`) gives the
+/// columns it names, and what it leaves out is not scored rather than read as 0.
+struct ScoredParts {
+  bool presence{true};     ///< `present`: presence.* except the session figures
+  bool session{true};      ///< `session`: presence.false_session_*, .session_delay_min
+  bool identity{true};     ///< `tracking` + target position: identity.*; without it,
+                           ///< respiration is scored on every measurable epoch
+  bool respiration{true};  ///< `resp_rate_bpm`: resp.*
+  bool intent{true};       ///< `intent`: intent.*
+  bool alarm{true};        ///< `alarm_fire_s`: alarm.*
+  /// Names of the parts not scored, in pipeline order ("presence", "session",
+  /// "identity", "respiration", "intent", "alarm"); empty when all are.
+  std::vector<std::string> NotScored() const;
+};
+
 /// Tunable definitions of the scorer. Defaults follow the brief of DESIGN.md §7.
 struct ScoringOptions {
   double identity_gate_m{0.3};          ///< max distance estimate → true body for attribution
   double restroom_min_s{180.0};         ///< trips at least this long must be detected
   double resp_error_threshold_bpm{2.0}; ///< larger rate errors are respiration failures
   int awakening_min_epochs{1};          ///< shortest wake bout counted as an awakening
+  ScoredParts parts;                    ///< what the estimates contain (default: everything)
   /// false with a message naming the field when a value is out of range.
   bool IsValid(std::string* error) const;
 };
@@ -252,7 +269,8 @@ struct NightMetrics {
   std::optional<FailureStage> dominant_upstream_failure;  ///< the same over presence … intent
                                                           ///< only; nullopt when none of them failed
   std::vector<TripOutcome> trips;          ///< one per truth restroom trip
-  std::optional<AlarmOutcome> alarm;       ///< nullopt when no alarm was configured
+  std::optional<AlarmOutcome> alarm;       ///< nullopt when no alarm was configured or not scored
+  std::vector<std::string> not_scored;     ///< ScoredParts::NotScored() of the options
 };
 
 /// Scores one night. `estimates` are matched to truth epochs by EpochEstimate::epoch;
@@ -260,6 +278,9 @@ struct NightMetrics {
 /// duplicates keep the first, out-of-range epochs are ignored — all three counted
 /// under `join.*`. `alarms`: the pipeline's decisions (the earliest counts).
 /// Throws std::invalid_argument when `truth` or `options` is invalid.
+/// Parts not given (ScoringOptions::parts) are not scored: their metrics are left
+/// out, their failure stage is never blamed (failure.<stage>_epochs left out), and
+/// the dominant failure point comes from what was scored.
 ///
 /// Metric names (each left out when not applicable):
 /// - join.epochs, join.missing_estimates, join.duplicate_estimates,
@@ -294,11 +315,26 @@ NightMetrics ScoreNight(const NightTruth& truth, std::span<const EpochEstimate> 
 MetricSet ScoreMeasuresAcrossNights(std::span<const NightMetrics> nights);
 
 /// Deterministic JSON of a night: {"metrics", "better", "confusion", "failure",
-/// "trips", "alarm"}; keys in a fixed order, numbers as FormatNumber().
+/// "trips", "alarm"} and, when some part was not scored, "not_scored": [names];
+/// keys in a fixed order, numbers as FormatNumber().
 std::string ToJson(const NightMetrics& night);
 
+/// How much of a night's metrics the terminal summary prints (the JSON keeps all).
+enum class SummaryDetail {
+  kHeadline,  ///< sleep measures, the HeadlineMetrics() present, the failure point
+  kAll,       ///< also the confusion matrix and every other metric by group
+};
+
+/// The metrics a headline summary prints, in order: one or two per pipeline stage.
+const std::vector<std::string>& HeadlineMetrics();
+
+/// Parses "headline" or "all" (the `--metrics` option); nullopt otherwise.
+std::optional<SummaryDetail> ParseSummaryDetail(std::string_view text);
+
 /// A human-readable multi-line summary for the terminal: sleep measures truth vs
-/// pipeline, the confusion matrix, then every other metric by group.
-std::string FormatSummary(const NightMetrics& night);
+/// pipeline; at kAll the confusion matrix and every other metric by group, at
+/// kHeadline the HeadlineMetrics() and how many more there are; the parts not
+/// scored; the dominant failure point.
+std::string FormatSummary(const NightMetrics& night, SummaryDetail detail = SummaryDetail::kAll);
 
 }  // namespace nightsim::harness

@@ -50,10 +50,27 @@ RadarLevel ParseLevelOption(const std::string& text);
 /// FNV-1a 64 of `text` as 16 lower-case hex digits (content hashes in night files).
 std::string ContentHash(const std::string& text);
 
+/// The frames [first, end) of a night (frame i is at i / frame rate s since the start).
+struct FrameWindow {
+  std::int64_t first{0};  ///< first frame index
+  std::int64_t end{0};    ///< one past the last frame index
+};
+
 /// The identity of a night file's content: ContentHash of (schema version, nightsim
-/// version, resolved scenario, seed, radar level or "none"). Two files with the same
-/// key hold the same bytes; `generate` skips a night whose file has its key.
-std::string NightKey(const Scenario& scenario, std::uint64_t seed, std::optional<RadarLevel> frames);
+/// version, resolved scenario, seed, radar level or "none", and the frame window when
+/// only a window is stored). Two files with the same key hold the same bytes;
+/// `generate` skips a night whose file has its key.
+std::string NightKey(const Scenario& scenario, std::uint64_t seed, std::optional<RadarLevel> frames,
+                     std::optional<FrameWindow> window = std::nullopt);
+
+/// Bytes one frame's radar data takes in a night file before compression: range
+/// rx × bins × 8 (complex64); raw chirps × rx × samples × 4 (float32, stored
+/// deflated to ~10 %); stream one sample of 33 bytes every `stream.decimation` frames.
+double RadarBytesPerFrame(const RadarInfo& radar, RadarLevel level, const physics::StreamOptions& stream = {});
+
+/// Bytes one body's state at frame rate takes per frame (8 float32 + 3 int8 columns,
+/// before compression).
+inline constexpr double kBodyFrameBytes = 8 * 4 + 3;
 
 /// What a night file holds besides truth, estimates and metrics.
 struct NightFileOptions {
@@ -61,6 +78,10 @@ struct NightFileOptions {
   /// on-device stream), plus every body's state at frame rate; nullopt: neither.
   std::optional<RadarLevel> frames;
   physics::StreamOptions stream;  ///< the on-device DSP model for level stream
+  /// Radar data and body states of these frames only (root attributes
+  /// radar_first_frame, radar_end_frame); nullopt: the whole night. The run itself
+  /// is unchanged: every frame still reaches the pipeline.
+  std::optional<FrameWindow> window;
 };
 
 /// Writes one night file while the night runs. Not copyable; one per night.
@@ -116,7 +137,7 @@ std::string HypnogramJson(const NightRun& run);
 void WriteHypnogramFiles(const NightRun& run, const std::string& stem);
 
 /// The terminal summary: who was where, the primary's hypnogram truth vs pipeline,
-/// and the headline metrics.
-std::string FormatRunSummary(const NightRun& run);
+/// then FormatSummary() of the metrics at `detail`.
+std::string FormatRunSummary(const NightRun& run, SummaryDetail detail = SummaryDetail::kHeadline);
 
 }  // namespace nightsim::harness

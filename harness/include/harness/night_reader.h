@@ -41,6 +41,8 @@ struct NightFileInfo {
   double duration_s{0};
   double night_start_clock_s{0};  ///< clock time of t = 0, seconds after midnight
   std::int64_t frames{0};         ///< frames the night had (whether stored or not)
+  std::int64_t radar_first_frame{0};  ///< first frame stored (a window: `run --from`); 0 for the whole night
+  std::int64_t radar_end_frame{0};    ///< one past the last frame stored; `frames` for the whole night
   double frame_rate_hz{0};
   std::vector<std::string> parameters;  ///< "name=value" of the scenario's parameters
   std::string source{"simulation"};  ///< "simulation", or "import" for a real recording (schema 1.1)
@@ -85,9 +87,11 @@ class NightReader {
   std::map<std::string, double> Metrics() const;
 
   /// Rows of radar data stored: frames (raw, range) or samples (stream); 0 without data.
+  /// Row r of range or raw data (and of BodyFramesOf()) is frame
+  /// info().radar_first_frame + r; stream samples carry their frame_index.
   std::int64_t RadarRows() const;
-  /// Range frames [count][rx][bin], row-major. Throws InputError when the file has no
-  /// range data or the rows are out of bounds.
+  /// Range frames [count][rx][bin] from row `first`, row-major. Throws InputError when
+  /// the file has no range data or the rows are out of bounds.
   std::vector<std::complex<float>> RangeFrames(std::int64_t first, std::int64_t count) const;
   /// Raw frames [count][chirp][rx][sample], row-major.
   std::vector<float> RawFrames(std::int64_t first, std::int64_t count) const;

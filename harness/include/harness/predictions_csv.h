@@ -19,9 +19,12 @@
 /// - alarm_fire_s: the moment the smart alarm fired, seconds since the night start,
 ///   in the row of the epoch it fired in (empty in every other row); alarm_stage: the
 ///   stage the pipeline believed at that moment (default: the row's stage).
-/// - Defaults of columns left out: present and session = (stage != none); tracking,
-///   intent = false; numbers 0. Identity metrics need tracking, target_range_m and
-///   target_angle_rad.
+/// - Columns left out are not scored (Predictions::parts): present → presence,
+///   session → the session figures, tracking + target_range_m + target_angle_rad
+///   (all three or none) → identity, resp_rate_bpm → respiration, intent → intent,
+///   alarm_fire_s → alarm. Their fields hold neutral values (present and session =
+///   (stage != none), which only the sleep measures' window start may use; flags
+///   false; numbers 0) that no metric reads. Staging is always scored.
 /// Fields are not quoted (every value is a number or a label).
 
 #include <cstdint>
@@ -31,14 +34,16 @@
 #include <vector>
 
 #include "frame/pipeline_api.h"
+#include "harness/metrics.h"
 
 namespace nightsim::harness {
 
-/// What a predictions file says: one estimate per epoch (sorted by epoch) and the
-/// alarm decisions.
+/// What a predictions file says: one estimate per epoch (sorted by epoch), the
+/// alarm decisions, and which parts its columns allow to score.
 struct Predictions {
   std::vector<EpochEstimate> estimates;
   std::vector<AlarmDecision> alarms;
+  ScoredParts parts;  ///< from the header's columns (see the file comment)
 };
 
 /// The night a predictions file must fit.
@@ -54,7 +59,7 @@ inline constexpr std::size_t kMaxPredictionProblems = 20;
 /// Parses the text of a predictions file named `file` (for messages). Throws
 /// InputError listing every problem (up to kMaxPredictionProblems, then a count),
 /// each naming file:line and the column: a malformed header, an unknown or repeated
-/// column, a row with the wrong number of fields, an unknown stage label, a value
+/// column, identity columns given only in part, a row with the wrong number of fields, an unknown stage label, a value
 /// that is not a number or flag, an epoch or time outside the night, epoch and
 /// time_s that disagree, an epoch given twice, epochs missing (wrong number of rows).
 Predictions ParsePredictionsCsv(std::string_view text, const std::string& file, const PredictionsNight& night);
