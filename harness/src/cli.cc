@@ -23,6 +23,7 @@ const std::vector<Subcommand>& Subcommands() {
       {"generate", "generate a training set: N night files with radar data, truth, hypnograms, manifest", CmdGenerate},
       {"report", "write a self-contained HTML report of a night file or a sweep's output", CmdReport},
       {"import", "write a real radar recording (ifxdaq folder, Acconeer A121 .h5) as a night file without truth", CmdImport},
+      {"analyze", "run the pipeline on a night file's radar frames (a real recording) and report without truth", CmdAnalyze},
   };
   return kCommands;
 }
