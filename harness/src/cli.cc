@@ -25,6 +25,7 @@ const std::vector<Subcommand>& Subcommands() {
       {"realism", "simulate a real recording's device and compare its statistics with the recording's", CmdRealism},
       {"report", "write a self-contained HTML report of a night file or a sweep's output", CmdReport},
       {"import", "write a real radar recording (ifxdaq folder, Acconeer A121 .h5) as a night file without truth", CmdImport},
+      {"analyze", "run the pipeline on a night file's radar frames (a real recording) and report without truth", CmdAnalyze},
   };
   return kCommands;
 }

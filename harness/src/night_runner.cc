@@ -144,6 +144,10 @@ NightTruth BuildNightTruth(const Scenario& scenario, const sleepers::Night& nigh
   return truth;
 }
 
+std::unique_ptr<pipeline::SleepPipeline> MakeNightsimPipeline() {
+  return std::make_unique<pipeline::SleepPipeline>(SleepPipelineConfigFrom(DefaultModelsDir()));
+}
+
 NightRun RunNight(const Scenario& scenario, const RunOptions& options, Pipeline* pipeline, const FrameSink& sink) {
   NightRun run;
   run.scenario = scenario;
@@ -157,7 +161,7 @@ NightRun RunNight(const Scenario& scenario, const RunOptions& options, Pipeline*
 
   std::unique_ptr<Pipeline> own;
   if (pipeline == nullptr) {
-    own = std::make_unique<pipeline::SleepPipeline>(SleepPipelineConfigFrom(DefaultModelsDir()));
+    own = MakeNightsimPipeline();
     pipeline = own.get();
   }
   pipeline->Start(run.radar, run.settings);

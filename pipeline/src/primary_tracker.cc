@@ -221,6 +221,7 @@ TrackState PrimaryTracker::Update(double time_s, const std::vector<CellAssessmen
   state_.coasting = false;
   state_.acquiring = false;
   state_.acquiring_quality = 0.0;
+  state_.acquiring_cell = -1;
   state_.other_person_quality = 0.0;
 
   if (!state_.tracking) {
@@ -243,7 +244,8 @@ TrackState PrimaryTracker::Update(double time_s, const std::vector<CellAssessmen
         far_track_ = true;
       } else {
         state_.acquiring = true;
-        state_.acquiring_quality = cells[static_cast<std::size_t>(bodies_.front().best)].quality;
+        state_.acquiring_cell = bodies_.front().best;
+        state_.acquiring_quality = cells[static_cast<std::size_t>(state_.acquiring_cell)].quality;
       }
       OtherPersons(cells, 0);
       return state_;
@@ -253,7 +255,8 @@ TrackState PrimaryTracker::Update(double time_s, const std::vector<CellAssessmen
       StartTrack(time_s, cells, c);
     } else {
       state_.acquiring = true;
-      state_.acquiring_quality = cells[static_cast<std::size_t>(bodies_[static_cast<std::size_t>(BodyOf(c))].best)].quality;
+      state_.acquiring_cell = bodies_[static_cast<std::size_t>(BodyOf(c))].best;
+      state_.acquiring_quality = cells[static_cast<std::size_t>(state_.acquiring_cell)].quality;
     }
     OtherPersons(cells, BodyOf(c));
     return state_;

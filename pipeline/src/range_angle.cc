@@ -45,13 +45,19 @@ void BartlettRow(const SpatialCov& c, int n, int num_angles, const double* __res
 
 ArrayModel MakeArrayModel(const RadarInfo& radar, double phase_sign) {
   const int n = static_cast<int>(radar.rx.size());
-  if (n < 2 || n > kMaxRx) throw std::invalid_argument("RadarInfo.rx: the pipeline needs 2 to 4 receive antennas");
+  if (n < 1 || n > kMaxRx) throw std::invalid_argument("RadarInfo.rx: the pipeline needs 1 to 4 receive antennas");
   if (!(radar.wavelength_m() > 0.0)) throw std::invalid_argument("RadarInfo: non-positive wavelength");
   if (phase_sign != 1.0 && phase_sign != -1.0) throw std::invalid_argument("phase_sign must be +1 or -1");
   ArrayModel m;
   m.rx = radar.rx;
   m.wavelength_m = radar.wavelength_m();
   m.phase_sign = phase_sign;
+  if (n == 1) {
+    // One receiver measures range and phase but no direction: every cell is read as
+    // on boresight (azimuth and elevation 0), and the map has one beam.
+    m.az_a = m.az_b = -1;
+    return m;
+  }
   double best_x = 0.0;
   double best_z = 0.0;
   for (int a = 0; a < n; ++a) {
@@ -86,6 +92,7 @@ void SteeringVector(const ArrayModel& model, double azimuth_rad, double elevatio
 
 Direction EstimateDirection(const SpatialCov& cov, const ArrayModel& model) {
   // C(b, a) = E[x_b conj(x_a)] has phase ψ_b − ψ_a = sign·k·(p_b − p_a)·u.
+  if (model.az_a < 0) return {};  // one receiver: no direction, boresight
   const double k = model.phase_sign * 2.0 * std::numbers::pi / model.wavelength_m;
   const double dx = model.rx[static_cast<std::size_t>(model.az_b)].x_m - model.rx[static_cast<std::size_t>(model.az_a)].x_m;
   double ux = std::arg(cov(model.az_b, model.az_a)) / (k * dx);
@@ -171,7 +178,8 @@ void RangeAngleMap::Compute(const BinStatistics& stats, int first_bin, int last_
 }
 
 std::vector<CellPeak> RangeAngleMap::DetectPeaks(const BinStatistics& stats, double noise_var, double min_snr_db,
-                                                 int min_separation_bins, double range_bin_m) const {
+                                                 int min_separation_bins, double range_bin_m,
+                                                 double range_start_m) const {
   std::vector<CellPeak> peaks;
   if (last_bin_ < first_bin_) return peaks;
   const int n = static_cast<int>(model_.rx.size());
@@ -189,7 +197,7 @@ std::vector<CellPeak> RangeAngleMap::DetectPeaks(const BinStatistics& stats, dou
     if (bin < last_bin_ && best(bin + 1) >= p) continue;
     CellPeak c;
     c.bin = bin;
-    c.range_m = bin * range_bin_m;
+    c.range_m = range_start_m + bin * range_bin_m;
     c.snr_db = 10.0 * std::log10(p / noise_beam);
     const Direction d = EstimateDirection(stats.WindowCovariance(bin), model_);
     c.azimuth_rad = d.azimuth_rad;

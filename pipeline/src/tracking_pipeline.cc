@@ -49,12 +49,22 @@ void TrackingConfig::Validate() const {
   Require(finalize_delay_s >= decision_lag_s && finalize_delay_s >= rate_margin_s + block_s, "finalize_delay_s",
           "must cover decision_lag_s and rate_margin_s + block_s (causality)");
   Require(stream_buffer_s > 0.0, "stream_buffer_s", "must be > 0");
+  Require(leakage_cells >= 0.0, "leakage_cells", "must be >= 0");
   // Stage configs validate themselves on construction; check them early too.
   PresenceDetector{presence};
   PrimaryTracker{tracker, BedSide::kLeft};
 }
 
 namespace {
+
+// One past the last bin within `cells` range resolutions of range 0 (the transmitter's
+// leakage). An FMCW sensor resolves c / 2B; a pulsed one (no swept bandwidth) is
+// taken to resolve its point spacing. A bin exactly at the limit is beyond it.
+int LeakageEndBin(const RadarInfo& radar, double cells) {
+  const double resolution_m = radar.bandwidth_hz > 0.0 ? 299792458.0 / (2.0 * radar.bandwidth_hz) : radar.range_bin_m;
+  const double bins = (cells * resolution_m - radar.range_start_m) / radar.range_bin_m;
+  return static_cast<int>(std::ceil(bins - 1e-9));
+}
 
 // The tracker tells far-search cells from near ones by the detection zone.
 TrackerConfig TrackerFor(const TrackingConfig& c) {
@@ -105,14 +115,19 @@ void TrackingPipeline::Start(const RadarInfo& radar, const AppSettings& settings
   frames_per_block_ = std::max(1, static_cast<int>(std::lround(config_.block_s * radar.frame_rate_hz)));
   // Statistics only cover the detection zone (plus the neighbour a peak test needs
   // and a margin): bins beyond it are never examined, and skipping them saves work.
-  stats_bins_ = std::min(num_bins_, static_cast<int>(std::floor(config_.zone_max_range_m / radar.range_bin_m)) + 4);
-  all_bins_ = std::max(stats_bins_,
-                       std::min(num_bins_, static_cast<int>(std::floor(config_.far_zone_max_range_m / radar.range_bin_m)) + 4));
+  stats_bins_ = std::min(num_bins_, LastBinWithin(config_.zone_max_range_m) + 4);
+  all_bins_ = std::max(stats_bins_, std::min(num_bins_, LastBinWithin(config_.far_zone_max_range_m) + 4));
+  // The nearest bin a cell may come from: beyond the nightstand (tracker.min_range_m)
+  // and beyond the transmitter's leakage into the receivers, which every real sensor
+  // shows at range 0, spread over the main lobe of its range response.
+  first_cell_bin_ = std::max(0, std::max(FirstBinFrom(config_.tracker.min_range_m),
+                                         LeakageEndBin(radar, config_.leakage_cells)));
   stages_ = std::make_unique<Stages>(config_, radar, settings, num_rx_, num_bins_, all_bins_, frames_per_block_);
   started_ = true;
   frames_in_block_ = 0;
   last_frame_s_ = 0.0;
   any_frame_ = false;
+  last_update_s_ = -1.0;
   noise_var_ = 0.0;
   noise_init_ = false;
   profile_.assign(static_cast<std::size_t>(num_rx_) * num_bins_, {});
@@ -131,6 +146,14 @@ void TrackingPipeline::Start(const RadarInfo& radar, const AppSettings& settings
   next_epoch_ = 0;
   other_quality_ = 0.0;
   other_seen_s_ = -1e300;
+}
+
+int TrackingPipeline::FirstBinFrom(double range_m) const {
+  return static_cast<int>(std::ceil((range_m - radar_.range_start_m) / radar_.range_bin_m));
+}
+
+int TrackingPipeline::LastBinWithin(double range_m) const {
+  return static_cast<int>(std::floor((range_m - radar_.range_start_m) / radar_.range_bin_m));
 }
 
 double TrackingPipeline::LatencyS() const { return config_.finalize_delay_s; }
@@ -178,12 +201,13 @@ void TrackingPipeline::OnFrame(const RadarFrame& frame, std::vector<EpochEstimat
     frames_in_block_ = 0;
     stages_->stats.EndBlock();
     Update(frame.time_s);
+    last_update_s_ = frame.time_s;
   }
 }
 
 bool TrackingPipeline::MotionAround(double range_lo_m, double range_hi_m) const {
-  const int lo = std::max(0, static_cast<int>(std::ceil(range_lo_m / radar_.range_bin_m)));
-  const int hi = std::min(all_bins_ - 1, static_cast<int>(std::floor(range_hi_m / radar_.range_bin_m)));
+  const int lo = std::max(0, FirstBinFrom(range_lo_m));
+  const int hi = std::min(all_bins_ - 1, LastBinWithin(range_hi_m));
   const double floor = num_rx_ * noise_var_;
   double fast = 0.0;
   double dyn = 0.0;
@@ -214,8 +238,8 @@ void TrackingPipeline::Update(double time_s) {
     noise_var_ += (1.0 - std::exp(-config_.block_s / config_.noise_tau_s)) * (sample - noise_var_);
   }
 
-  const int first_bin = static_cast<int>(std::ceil(config_.tracker.min_range_m / radar_.range_bin_m));
-  const int last_bin = std::min(stats_bins_ - 1, static_cast<int>(std::floor(config_.zone_max_range_m / radar_.range_bin_m)));
+  const int first_bin = first_cell_bin_;
+  const int last_bin = std::min(stats_bins_ - 1, LastBinWithin(config_.zone_max_range_m));
   // Bartlett power ≤ trace (all power in one beam): a bin below the detection
   // threshold in trace cannot be a peak. (Capon power is below Bartlett's.)
   const double min_beam_power = std::pow(10.0, config_.detect_snr_db / 10.0) * noise_var_ / num_rx_;
@@ -224,8 +248,7 @@ void TrackingPipeline::Update(double time_s) {
   // tracked or the track is a far one; its peaks come from a map of the far bins alone,
   // so the near zone's peaks are exactly those without it.
   const TrackState before = s.tracker.state();
-  const int far_last_bin =
-      std::min(all_bins_ - 1, static_cast<int>(std::floor(config_.far_zone_max_range_m / radar_.range_bin_m)));
+  const int far_last_bin = std::min(all_bins_ - 1, LastBinWithin(config_.far_zone_max_range_m));
   const bool far_search = far_last_bin > last_bin && (!before.tracking || before.range_m > config_.zone_max_range_m);
   for (int b = 0; b < all_bins_; ++b) {
     const bool mapped = b >= first_bin && (b <= last_bin || (far_search && b <= far_last_bin));
@@ -236,12 +259,12 @@ void TrackingPipeline::Update(double time_s) {
   // Cells to assess: the strongest peaks, with the one nearest the track first so a
   // tracked person is never crowded out by stronger reflectors.
   peaks_ = s.map.DetectPeaks(s.stats, noise_var_, config_.detect_snr_db, config_.min_peak_separation_bins,
-                             radar_.range_bin_m);
+                             radar_.range_bin_m, radar_.range_start_m);
   far_peaks_.clear();
   if (far_search) {
     s.map.Compute(s.stats, last_bin + 1, far_last_bin, min_beam_power);
     far_peaks_ = s.map.DetectPeaks(s.stats, noise_var_, config_.detect_snr_db, config_.min_peak_separation_bins,
-                                   radar_.range_bin_m);
+                                   radar_.range_bin_m, radar_.range_start_m);
     std::stable_sort(far_peaks_.begin(), far_peaks_.end(),
                      [](const CellPeak& a, const CellPeak& b) { return a.snr_db > b.snr_db; });
     if (static_cast<int>(far_peaks_.size()) > config_.far_max_cells) {
@@ -318,7 +341,7 @@ void TrackingPipeline::Update(double time_s) {
         std::abs(stream_bin_ - tracked.bin) * radar_.range_bin_m <= config_.tracker.gate_range_m) {
       CellPeak sticky;
       sticky.bin = stream_bin_;
-      sticky.range_m = stream_bin_ * radar_.range_bin_m;
+      sticky.range_m = radar_.range_start_m + stream_bin_ * radar_.range_bin_m;
       sticky.azimuth_rad = tracked.azimuth_rad;
       sticky.elevation_rad = tracked.elevation_rad;
       const CellAssessment alt = s.assessor.Assess(s.ring, sticky, noise_var_);
@@ -393,9 +416,14 @@ void TrackingPipeline::EmitReady(double time_s, std::vector<EpochEstimate>* out)
   Prune();
 }
 
-void TrackingPipeline::EmitEpoch(std::int64_t epoch, std::vector<EpochEstimate>* out) {
+void TrackingPipeline::EmitEpoch(std::int64_t epoch, std::vector<EpochEstimate>* out, bool at_end) {
   const double start_s = static_cast<double>(epoch) * settings_.epoch_s;
   const double end_s = start_s + settings_.epoch_s;
+  // A recording that ends before the epoch's lagged decisions begin (shorter than
+  // epoch start + decision_lag_s) would leave the epoch without any: its decisions are
+  // then read without the lag, from the seconds of the epoch there are.
+  double lag_s = config_.decision_lag_s;
+  if (at_end && (records_.empty() || records_.back().time_s < start_s + lag_s)) lag_s = 0.0;
   RespirationFeatures f;
   f.epoch = epoch;
   f.start_s = start_s;
@@ -409,7 +437,7 @@ void TrackingPipeline::EmitEpoch(std::int64_t epoch, std::vector<EpochEstimate>*
   std::vector<double> azimuths;
   std::vector<double> elevations;
   for (const SecondRecord& r : records_) {
-    if (r.time_s < start_s + config_.decision_lag_s || r.time_s >= end_s + config_.decision_lag_s) continue;
+    if (r.time_s < start_s + lag_s || r.time_s >= end_s + lag_s) continue;
     ++n;
     confidence += r.confidence;
     n_present += r.present;
@@ -527,7 +555,7 @@ void TrackingPipeline::Prune() {
 void TrackingPipeline::Finish(std::vector<EpochEstimate>* out, std::vector<AlarmDecision>* /*alarms*/) {
   if (!started_ || !any_frame_) return;
   const double data_end_s = last_frame_s_ + 1.0 / radar_.frame_rate_hz;
-  while (static_cast<double>(next_epoch_) * settings_.epoch_s < data_end_s - 1e-9) EmitEpoch(next_epoch_++, out);
+  while (static_cast<double>(next_epoch_) * settings_.epoch_s < data_end_s - 1e-9) EmitEpoch(next_epoch_++, out, true);
   Prune();
 }
 

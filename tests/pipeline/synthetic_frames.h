@@ -136,7 +136,7 @@ inline RadarFrame MakeRangeFrame(const RadarInfo& radar, const Scene& scene, std
     const double ux = std::sin(s.azimuth_rad) * std::cos(s.elevation_rad);
     const double uy = std::cos(s.azimuth_rad) * std::cos(s.elevation_rad);
     const double uz = std::sin(s.elevation_rad);
-    const double centre = r / radar.range_bin_m;
+    const double centre = (r - radar.range_start_m) / radar.range_bin_m;
     const int b0 = std::max(0, static_cast<int>(std::floor(centre)) - 6);
     const int b1 = std::min(f.num_bins - 1, static_cast<int>(std::ceil(centre)) + 6);
     for (int rx = 0; rx < f.num_rx; ++rx) {

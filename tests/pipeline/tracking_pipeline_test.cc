@@ -119,6 +119,44 @@ TEST(TrackingPipelineTest, SingleBreatherKnownAnswer) {
   }
 }
 
+// Tests a sensor like the imported real ones: one receiver (no direction), 21 bins
+// starting at 0.3 m, 12.94 frames/s and data in arbitrary units (10⁴ times the
+// reference's). The breather is found at its range, on boresight, at its rate — from
+// the per-update cells (a 40-s recording is too short for a 20-s clean epoch rate).
+TEST(TrackingPipelineTest, OneReceiverSensorWithRangeOffsetAndOwnUnits) {
+  RadarInfo radar = testing::DefaultRadar();
+  radar.rx.resize(1);
+  radar.frame_rate_hz = 12.94;
+  radar.range_bins = 21;
+  radar.range_bin_m = 0.06;
+  radar.range_start_m = 0.298;
+  Scene scene;
+  scene.noise_sigma *= 1e4;
+  AddPerson(&scene, 0.65, 0.3, 15.0, 4.0, 0.036 * 1e4);
+  TrackingPipeline p;
+  std::vector<EpochEstimate> out;
+  std::vector<AlarmDecision> alarms;
+  p.Start(radar, Settings());
+  std::vector<double> rates;
+  for (std::int64_t i = 0; i < static_cast<std::int64_t>(40.0 * radar.frame_rate_hz); ++i) {
+    p.OnFrame(testing::MakeRangeFrame(radar, scene, i), &out, &alarms);
+    const int cell = p.track().tracking ? p.track().cell : -1;
+    if (cell < 0) continue;
+    const CellAssessment& c = p.cells()[static_cast<std::size_t>(cell)];
+    EXPECT_NEAR(c.range_m, 0.65, 0.1) << i;
+    EXPECT_EQ(c.azimuth_rad, 0.0);
+    rates.push_back(c.rate_bpm);
+  }
+  p.Finish(&out, &alarms);
+  ASSERT_GE(rates.size(), 5u);
+  for (double r : rates) EXPECT_NEAR(r, 15.0, 0.5);
+  // The partial second epoch (30–40 s) is read without the decision lag: present.
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(out[0].present);
+  EXPECT_TRUE(out[1].present);
+  EXPECT_NEAR(out[1].target_range_m, 0.65, 0.1);
+}
+
 // Tests the raw level: the pipeline's own range FFT feeds the same chain.
 TEST(TrackingPipelineTest, RawFramesGoThroughTheRangeFft) {
   Scene scene = Room();
@@ -404,9 +442,9 @@ TEST(TrackingPipelineTest, RejectsBadConfigurationAndInput) {
   std::vector<EpochEstimate> out;
   std::vector<AlarmDecision> alarms;
   EXPECT_THROW(p.OnFrame(f, &out, &alarms), std::invalid_argument);  // before Start
-  RadarInfo one_rx = testing::DefaultRadar();
-  one_rx.rx.resize(1);
-  EXPECT_THROW(p.Start(one_rx, Settings()), std::invalid_argument);
+  RadarInfo no_rx = testing::DefaultRadar();
+  no_rx.rx.clear();
+  EXPECT_THROW(p.Start(no_rx, Settings()), std::invalid_argument);
   p.Start(testing::DefaultRadar(), Settings());
   f.level = RadarLevel::kStream;
   EXPECT_THROW(p.OnFrame(f, &out, &alarms), std::invalid_argument);

@@ -54,4 +54,9 @@ int CmdReport(const std::vector<std::string>& args);
 /// radar recording as a night file without truth (harness/recording_import.h).
 int CmdImport(const std::vector<std::string>& args);
 
+/// `nightsim analyze NIGHT.h5 [-o OUT] [--bed-side left|right]`: nightsim's pipeline on
+/// a night file's radar frames (a real recording or an exported night), without truth
+/// (harness/analysis.h).
+int CmdAnalyze(const std::vector<std::string>& args);
+
 }  // namespace nightsim::harness

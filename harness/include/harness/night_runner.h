@@ -7,12 +7,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "core/scenario.h"
 #include "frame/pipeline_api.h"
 #include "harness/metrics.h"
 #include "harness/truth.h"
+#include "pipeline/sleep_pipeline.h"
 #include "sleepers/night.h"
 
 namespace nightsim::harness {
@@ -44,8 +46,11 @@ struct NightRun {
 /// The app settings a user of `scenario` would have configured.
 AppSettings SettingsFor(const Scenario& scenario);
 
-/// Runs `scenario` with `pipeline` (when null: nightsim's SleepPipeline with the models
-/// of DefaultModelsDir(), InputError when they are missing); calls
+/// nightsim's own pipeline as `nightsim run` uses it: SleepPipeline with the models of
+/// DefaultModelsDir(). Throws InputError when they are missing.
+std::unique_ptr<pipeline::SleepPipeline> MakeNightsimPipeline();
+
+/// Runs `scenario` with `pipeline` (when null: MakeNightsimPipeline()); calls
 /// `sink` with every frame when given. Throws std::invalid_argument for a scenario
 /// the models reject.
 NightRun RunNight(const Scenario& scenario, const RunOptions& options, Pipeline* pipeline = nullptr,

@@ -87,6 +87,7 @@ struct TrackState {
   bool coasting{false};      ///< tracking without a breathing cell (moving or briefly lost)
   bool acquiring{false};     ///< searching, with an eligible person being confirmed
   double acquiring_quality{0.0};  ///< quality of that person's cell
+  int acquiring_cell{-1};    ///< index of that cell in the Update() input, −1 when none
   /// Best respiration quality of a person (IsPerson) other than the tracked one
   /// anywhere in the cells given, 0 when none: someone is in bed even when the
   /// primary is not (a partner alone).

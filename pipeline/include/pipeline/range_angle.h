@@ -21,12 +21,14 @@ struct ArrayModel {
   std::vector<AntennaPosition> rx;  ///< antenna positions, metres
   double wavelength_m{0.005};       ///< carrier wavelength
   double phase_sign{1.0};           ///< +1 or −1: the sensor's phase convention
-  int az_a{0}, az_b{1};             ///< the RX pair with the largest x baseline (b − a > 0)
+  int az_a{0}, az_b{1};             ///< the RX pair with the largest x baseline (b − a > 0); −1 with one RX
   int el_a{-1}, el_b{-1};           ///< the RX pair with the largest z baseline, −1 when none
 };
 
-/// The array of `radar` with `phase_sign` (±1). Throws std::invalid_argument when
-/// there are fewer than 2 or more than kMaxRx antennas or no horizontal baseline.
+/// The array of `radar` with `phase_sign` (±1). A single receiver gives a model
+/// without direction (az_a = az_b = −1: every cell on boresight). Throws
+/// std::invalid_argument when there are no or more than kMaxRx antennas, or 2 or more
+/// without a horizontal baseline.
 ArrayModel MakeArrayModel(const RadarInfo& radar, double phase_sign);
 
 /// Unit-modulus steering vector for (azimuth, elevation) in radians; `a` receives
@@ -35,7 +37,8 @@ void SteeringVector(const ArrayModel& model, double azimuth_rad, double elevatio
                     std::complex<double>* a);
 
 /// Direction of the dominant source in a covariance, from the phase of the
-/// cross terms of the azimuth pair (and the elevation pair when there is one).
+/// cross terms of the azimuth pair (and the elevation pair when there is one);
+/// boresight (0, 0) for a single receiver.
 struct Direction {
   double azimuth_rad{0.0};
   double elevation_rad{0.0};
@@ -75,9 +78,9 @@ class RangeAngleMap {
   /// Local range maxima of the per-bin best beam with SNR ≥ min_snr_db over a noise
   /// variance `noise_var` per RX sample, at least `min_separation_bins` apart
   /// (stronger first), returned in increasing range. Bins outside the last
-  /// Compute() are ignored.
+  /// Compute() are ignored. Bin b lies at range_start_m + b · range_bin_m.
   std::vector<CellPeak> DetectPeaks(const BinStatistics& stats, double noise_var, double min_snr_db,
-                                    int min_separation_bins, double range_bin_m) const;
+                                    int min_separation_bins, double range_bin_m, double range_start_m = 0.0) const;
 
   /// Power of bin `bin` at grid angle `k` (0 before Compute()).
   double Power(int bin, int k) const { return power_[static_cast<std::size_t>(bin * num_angles_ + k)]; }

@@ -53,6 +53,12 @@ struct TrackingConfig {
   double far_zone_max_range_m{2.4};
   int far_max_cells{2};                    ///< far cells assessed per update, strongest first
   double noise_tau_s{30.0};                ///< smoothing of the noise-floor estimate
+  /// Cells nearer than this many range resolutions (c / 2B) are never assessed: a real
+  /// sensor's strongest return is its transmitter's leakage at range 0, spread over
+  /// the main lobe of the range response (±2 resolutions with a Hann window), and its
+  /// jitter would read as a moving reflector. Within tracker.min_range_m at the default
+  /// radar, so it matters for short-range sensors only.
+  double leakage_cells{3.0};
   CellAssessorConfig cell;                 ///< respiration assessment of one cell
   // --- movement
   double motion_ratio_threshold{0.35};     ///< fast (frame-to-frame) share of dynamic power meaning gross movement
@@ -99,8 +105,11 @@ class TrackingPipeline : public Pipeline {
   explicit TrackingPipeline(TrackingConfig config = {});
   ~TrackingPipeline() override;
 
-  /// Throws std::invalid_argument for a radar the pipeline cannot use (fewer than
-  /// 2 RX, no horizontal baseline, non-positive frame rate) or an invalid epoch length.
+  /// Throws std::invalid_argument for a radar the pipeline cannot use (no RX or more
+  /// than 4, several without a horizontal baseline, non-positive frame rate) or an
+  /// invalid epoch length. One RX works without direction (every azimuth 0). Any
+  /// frame rate, bin count and range of bin 0 (RadarInfo::range_start_m) work;
+  /// levels are relative to the measured noise, so range data may be in any unit.
   void Start(const RadarInfo& radar, const AppSettings& settings) override;
   /// `range` or `raw` frames (throws std::invalid_argument for `stream` frames,
   /// frames before Start(), or a size change). Allocation-free except at updates
@@ -126,6 +135,11 @@ class TrackingPipeline : public Pipeline {
   const PresenceState& presence() const;
   /// Cells assessed at the latest update, increasing range.
   const std::vector<CellAssessment>& cells() const { return cells_; }
+  /// Time of the frame that triggered the latest update (every block_s), −1 before the first.
+  double last_update_s() const { return last_update_s_; }
+  /// Noise variance per RX sample of a range bin, as estimated at the latest update
+  /// (in the frames' own unit squared).
+  double noise_var() const { return noise_var_; }
 
  private:
   struct Stages;
@@ -149,11 +163,16 @@ class TrackingPipeline : public Pipeline {
   };
 
   void Update(double time_s);
+  // First bin at or beyond `range_m`, last bin within it (bin b lies at
+  // range_start_m + b · range_bin_m); may be outside [0, num_bins_).
+  int FirstBinFrom(double range_m) const;
+  int LastBinWithin(double range_m) const;
   bool MotionAround(double range_lo_m, double range_hi_m) const;
   void AppendStream(int bin, const std::vector<double>& displacement_mm, const std::vector<double>& times_s,
                     bool clean);
   void EmitReady(double time_s, std::vector<EpochEstimate>* out);
-  void EmitEpoch(std::int64_t epoch, std::vector<EpochEstimate>* out);
+  // `at_end`: emitted by Finish(), possibly with fewer than decision_lag_s of data after its start.
+  void EmitEpoch(std::int64_t epoch, std::vector<EpochEstimate>* out, bool at_end = false);
   void Prune();
 
   TrackingConfig config_;
@@ -165,9 +184,11 @@ class TrackingPipeline : public Pipeline {
   int num_bins_{0};
   int stats_bins_{0};  // bins of the detection zone and a margin (noise floor, motion)
   int all_bins_{0};    // bins with statistics: stats_bins_ and the far search
+  int first_cell_bin_{0};  // nearest bin a cell may come from (nightstand, leakage)
   int frames_per_block_{1};
   int frames_in_block_{0};
   double last_frame_s_{0.0};
+  double last_update_s_{-1.0};
   bool any_frame_{false};
   double noise_var_{0.0};
   bool noise_init_{false};
