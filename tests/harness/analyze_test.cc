@@ -30,9 +30,8 @@ using testing_util::Quote;
 using testing_util::RunNightsim;
 using testing_util::Slurp;
 
-const fs::path kRadarData = fs::path(NIGHTSIM_SHARED_DIR) / "data" / "radar";
-const fs::path kIfxdaq = kRadarData / "infineon_bgt60tr13c_breathing";
-const fs::path kA121 = kRadarData / "acconeer_a121_breathing";
+using testing_util::kA121;
+using testing_util::kIfxdaq;
 
 const fs::path& Dir() {
   static const fs::path kDir = testing_util::FreshDir("analyze");

@@ -30,10 +30,9 @@ using testing_util::RunNightsim;
 using testing_util::Slurp;
 using testing_util::WriteText;
 
-const fs::path kRadarData = fs::path(NIGHTSIM_SHARED_DIR) / "data" / "radar";
-const fs::path kIfxdaq = kRadarData / "infineon_bgt60tr13c_breathing";
-const fs::path kA121Sitting = kRadarData / "acconeer_a121_breathing" / "breathing-sitting.h5";
-const fs::path kA121NoPresence = kRadarData / "acconeer_a121_breathing" / "breathing-sitting-no-presence.h5";
+using testing_util::kIfxdaq;
+const fs::path kA121Sitting = testing_util::kA121 / "breathing-sitting.h5";
+const fs::path kA121NoPresence = testing_util::kA121 / "breathing-sitting-no-presence.h5";
 
 const fs::path& Dir() {
   static const fs::path kDir = testing_util::FreshDir("import");

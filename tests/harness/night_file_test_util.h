@@ -19,6 +19,13 @@ inline const std::string kShortNight = std::string(NIGHTSIM_SOURCE_DIR) + "/test
 inline const std::string kMinuteNight =
     std::string(NIGHTSIM_SOURCE_DIR) + "/tests/harness/data/night_file/minute_night.yaml";
 
+/// The real recordings beside the checkout (../shared/data/radar, README there).
+inline const std::filesystem::path kRadarData = std::filesystem::path(NIGHTSIM_SHARED_DIR) / "data" / "radar";
+/// The Infineon BGT60TR13C ifxdaq recording folder.
+inline const std::filesystem::path kIfxdaq = kRadarData / "infineon_bgt60tr13c_breathing";
+/// The folder of the two Acconeer A121 recordings.
+inline const std::filesystem::path kA121 = kRadarData / "acconeer_a121_breathing";
+
 /// An empty folder under the temporary directory, unique per process and `name`.
 inline std::filesystem::path FreshDir(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / ("nightsim_" + name + "_" + std::to_string(::getpid()));

@@ -21,7 +21,8 @@ using testing_util::CliRun;
 using testing_util::Quote;
 using testing_util::RunNightsim;
 
-const fs::path kRadarData = fs::path(NIGHTSIM_SHARED_DIR) / "data" / "radar";
+using testing_util::kA121;
+using testing_util::kIfxdaq;
 
 // RX r: a tone of amplitude a[r] exactly on bin 1 (2 cm with 2 cm bins: closer than 6 cm)
 // plus white noise of standard deviation sd, a constant offset of 2048 counts.
@@ -90,7 +91,7 @@ TEST(Realism, EachVerdictHoldsAtItsToleranceAndNotBeyond) {
 // simulated device within every tolerance of issue #20, with the recording's own
 // configuration and a person about 0.35 m in front of the radar.
 TEST(Realism, TheSharedBgt60tr13cRecordingIsMatchedWithinEveryTolerance) {
-  const CliRun r = RunNightsim("realism " + Quote((kRadarData / "infineon_bgt60tr13c_breathing").string()),
+  const CliRun r = RunNightsim("realism " + Quote(kIfxdaq.string()),
                                testing_util::FreshDir("realism"));
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("10 of 10 statistics within tolerance"), std::string::npos) << r.out;
@@ -101,7 +102,7 @@ TEST(Realism, TheSharedBgt60tr13cRecordingIsMatchedWithinEveryTolerance) {
 TEST(Realism, ARecordingItCannotCompareIsBadInput) {
   const fs::path dir = testing_util::FreshDir("realism_bad");
   const CliRun a121 = RunNightsim(
-      "realism " + Quote((kRadarData / "acconeer_a121_breathing" / "breathing-sitting.h5").string()), dir);
+      "realism " + Quote((kA121 / "breathing-sitting.h5").string()), dir);
   EXPECT_EQ(a121.exit_code, 2);
   EXPECT_NE(a121.err.find("pulsed coherent"), std::string::npos) << a121.err;
   const CliRun missing = RunNightsim("realism " + Quote((dir / "nothing_here").string()), dir);
