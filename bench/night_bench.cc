@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
     for (int r = 0; r < reps; ++r) {
       const std::string h5 = (dir / "night.h5").string();
       h5_s.push_back(WallS([&] {
-        nightsim::harness::NightFileWriter writer(h5, half_hour, kSeed, {.frames = RadarLevel::kRange, .stream = {}});
+        nightsim::harness::NightFileWriter writer(h5, half_hour, kSeed, {.frames = RadarLevel::kRange, .stream = {}, .window = {}});
         const nightsim::harness::FrameSink sink = writer.Sink();
         for (const RadarFrame& f : frames) sink(f);
         writer.Finish(run);

@@ -160,7 +160,7 @@ class NightFilesFromNightsim(unittest.TestCase):
             self.assertEqual((night.source, night.source_format, night.level), ("import", "ifxdaq", "raw"))
             self.assertFalse(night.has_truth)
             self.assertEqual(night.radar_type(), "fmcw")
-            self.assertEqual(night.radar(0, 256).shape, (256, 8, 3, 64))
+            self.assertEqual(night.radar_rows_between(0, 256).shape, (256, 8, 3, 64))
             self.assertEqual(len(night.frame_times()), 256)
             for method in (night.truth, night.estimates, night.metrics, night.bodies):
                 with self.assertRaisesRegex(NightFileError, "imported recording"):

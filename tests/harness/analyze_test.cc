@@ -164,7 +164,9 @@ TEST(Analyze, InfineonRecordingBreathingRateMatchesThePhaseSpectrum) {
   ASSERT_TRUE(a.breathing_rate_bpm.has_value());
   EXPECT_NEAR(*a.breathing_rate_bpm, reference_bpm, 1.0);
   for (const AnalysisRow& r : a.series) {
-    if (std::isfinite(r.breathing_range_m)) EXPECT_GT(r.breathing_range_m, 3 * a.radar.range_bin_m) << r.time_s;
+    if (std::isfinite(r.breathing_range_m)) {
+      EXPECT_GT(r.breathing_range_m, 3 * a.radar.range_bin_m) << r.time_s;
+    }
   }
   // One epoch, partial (19.8 s): flushed.
   ASSERT_EQ(a.estimates.size(), 1u);

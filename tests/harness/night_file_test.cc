@@ -42,8 +42,8 @@ const RangeAndStream& ShortNight() {
     n.range_path = (dir / "range.h5").string();
     n.stream_path = (dir / "stream.h5").string();
     const Scenario scenario = LoadScenario(testing_util::kShortNight);
-    NightFileWriter range_file(n.range_path, scenario, 7, {.frames = RadarLevel::kRange, .stream = {}});
-    NightFileWriter stream_file(n.stream_path, scenario, 7, {.frames = RadarLevel::kStream, .stream = {}});
+    NightFileWriter range_file(n.range_path, scenario, 7, {.frames = RadarLevel::kRange, .stream = {}, .window = {}});
+    NightFileWriter stream_file(n.stream_path, scenario, 7, {.frames = RadarLevel::kStream, .stream = {}, .window = {}});
     const FrameSink to_range = range_file.Sink();
     const FrameSink to_stream = stream_file.Sink();
     RunOptions options;
@@ -176,7 +176,7 @@ TEST(NightFile, RawLevelReadsBackExactlyAsSimulated) {
   const auto dir = FreshDir("night_file_raw");
   const std::string path = (dir / "raw.h5").string();
   const Scenario scenario = LoadScenario(testing_util::kMinuteNight);
-  NightFileWriter file(path, scenario, 3, {.frames = RadarLevel::kRaw, .stream = {}});
+  NightFileWriter file(path, scenario, 3, {.frames = RadarLevel::kRaw, .stream = {}, .window = {}});
   const FrameSink sink = file.Sink();
   std::vector<float> all;
   RunOptions options;
@@ -202,7 +202,7 @@ TEST(NightFile, SameScenarioAndSeedGiveIdenticalBytes) {
   const auto dir = FreshDir("night_file_bytes");
   const Scenario scenario = LoadScenario(testing_util::kMinuteNight);
   for (const char* name : {"a.h5", "b.h5"}) {
-    NightFileWriter file((dir / name).string(), scenario, 11, {.frames = RadarLevel::kRange, .stream = {}});
+    NightFileWriter file((dir / name).string(), scenario, 11, {.frames = RadarLevel::kRange, .stream = {}, .window = {}});
     RunOptions options;
     options.seed = 11;
     file.Finish(RunNight(scenario, options, nullptr, file.Sink()));
@@ -217,7 +217,7 @@ TEST(NightFile, AnAbandonedNightLeavesNoFile) {
   const auto dir = FreshDir("night_file_abandon");
   {
     const Scenario scenario = LoadScenario(testing_util::kMinuteNight);
-    NightFileWriter file((dir / "n.h5").string(), scenario, 1, {.frames = RadarLevel::kRange, .stream = {}});
+    NightFileWriter file((dir / "n.h5").string(), scenario, 1, {.frames = RadarLevel::kRange, .stream = {}, .window = {}});
   }
   EXPECT_TRUE(std::filesystem::is_empty(dir));
 }
