@@ -117,13 +117,12 @@ int CmdRealism(const std::vector<std::string>& args) {
   for (float v : real.raw) measured.counts.push_back(static_cast<float>(v / real.adc_lsb_v));
   // The simulated night's first frames, as many as the recording has.
   CountsRecording simulated = EmptyLike(real.radar);
-  const double lsb_v = 2.0 * real.device.adc_full_scale_v / std::ldexp(1.0, real.device.adc_bits);
   RunOptions run;
   run.seed = seed;
   run.level = RadarLevel::kRaw;
   RunNight(scenario, run, nullptr, [&](const RadarFrame& f) {
     if (simulated.frames >= measured.frames) return;
-    for (float v : f.raw) simulated.counts.push_back(static_cast<float>(v / lsb_v));
+    for (float v : f.raw) simulated.counts.push_back(static_cast<float>(v / real.adc_lsb_v));  // the same ADC
     ++simulated.frames;
   });
 

@@ -255,6 +255,7 @@ RadarParams IfxdaqRadarParams(const IfxdaqConfig& c) {
   p.if_gain_db = c.if_gain_db;
   p.if_highpass_hz = c.highpass_hz;
   p.if_lowpass_hz = c.aaf_cutoff_hz;
+  p.adc_bits = kIfxdaqAdcBits;
   const std::vector<std::array<double, 3>> l = physics::ResolveRxPositions(p);
   for (int a : c.rx_antennas) p.rx_positions_m.push_back(l[static_cast<std::size_t>(a - 1)]);
   for (std::vector<double>* per_rx : {&p.leakage_dbc, &p.rx_gain_db, &p.rx_phase_deg, &p.dc_offset_v}) {
@@ -500,7 +501,7 @@ ImportedRecording ConvertIfxdaq(std::string_view npy, const std::string& config_
   // Counts become nightsim's raw unit, volts after its ADC model (RadarParams
   // defaults): v = (count − 2^(bits−1)) · lsb, lsb = 2 · full scale / 2^bits; exact in float.
   r.adc_bits = kIfxdaqAdcBits;
-  r.adc_lsb_v = 2.0 * p.adc_full_scale_v / std::ldexp(1.0, kIfxdaqAdcBits);
+  r.adc_lsb_v = physics::AdcLsbV(p);
   r.adc_offset_counts = std::ldexp(1.0, kIfxdaqAdcBits - 1);
   AddIfxdaqSource(c, config_json, &r);
 

@@ -127,7 +127,7 @@ FmcwConstants FmcwConstants::From(const RadarParams& p) {
   k.thermal_sd_v = std::sqrt(noise_w * kLoadOhm) * k.if_gain;
   k.adc_bits = p.adc_bits;
   k.adc_full_scale_v = p.adc_full_scale_v;
-  k.adc_lsb_v = 2.0 * p.adc_full_scale_v / std::ldexp(1.0, p.adc_bits);
+  k.adc_lsb_v = AdcLsbV(p);
   return k;
 }
 

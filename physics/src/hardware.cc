@@ -57,6 +57,7 @@ Hardware::Hardware(const RadarParams& p, const FmcwSynthesizer& synth, std::uint
   const double decay_per_sample =
       chirp_transient && p.if_highpass_hz > 0 ? std::exp(-kTwoPi * p.if_highpass_hz / k_.sample_rate_hz) : 0.0;
   std::vector<double> in_phase(row_samples, 0.0), quadrature(row_samples, 0.0);
+  synth.AddRawStationary(tone, in_phase);
   for (int r = 0; r < k_.num_rx; ++r) {
     const double a = tone.amplitude_v[r];
     const double tau = tone.path_m[r] / kSpeedOfLightMps;
@@ -66,7 +67,6 @@ Hardware::Hardware(const RadarParams& p, const FmcwSynthesizer& synth, std::uint
     double decay = 1.0;
     for (int i = 0; i < n; ++i) {
       const std::size_t at = static_cast<std::size_t>(r) * n + i;
-      in_phase[at] = a * std::cos(omega * i + phi0);
       quadrature[at] = a * std::sin(omega * i + phi0);
       if (decay_per_sample > 0.0) chirp_offsets_v_[at] += transient * decay;
       has_chirp_offsets_ = has_chirp_offsets_ || (decay_per_sample > 0.0 && transient != 0.0);

@@ -152,6 +152,8 @@ std::vector<RadarParamProblem> CheckRadarParams(const RadarParams& p) {
   return out;
 }
 
+double AdcLsbV(const RadarParams& p) { return 2.0 * p.adc_full_scale_v / std::ldexp(1.0, p.adc_bits); }
+
 bool AnyRadarError(const std::vector<RadarParamProblem>& problems) {
   return std::any_of(problems.begin(), problems.end(), [](const RadarParamProblem& p) { return !p.warning; });
 }
@@ -178,7 +180,7 @@ RadarPreset Preset(std::string name, std::string description, RadarParams params
 //   ADC is −468/−81/+16 counts from mid-scale. The phase mismatch cannot be told apart
 //   from the angle of arrival without a reference target: left at 0.
 void ApplyBgt60tr13cFingerprint(RadarParams* p) {
-  const double lsb_v = 2.0 * p->adc_full_scale_v / std::ldexp(1.0, p->adc_bits);
+  const double lsb_v = AdcLsbV(*p);
   p->rf_gain_db = 18.0;
   p->noise_figure_db = 22.5;
   p->leakage_dbc = {-43.2, -50.8, -56.4};

@@ -41,6 +41,9 @@ struct RadarParamProblem {
 /// (frame_rate_hz < 4 v_max / λ). Keys are RadarParams field names. Never throws.
 std::vector<RadarParamProblem> CheckRadarParams(const RadarParams& p);
 
+/// One ADC step of `p`, volts: 2 · adc_full_scale_v / 2^adc_bits.
+double AdcLsbV(const RadarParams& p);
+
 /// True when `problems` holds an error (not only warnings).
 bool AnyRadarError(const std::vector<RadarParamProblem>& problems);
 
