@@ -2,8 +2,38 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
+#include <numbers>
 
 namespace nightsim::pipeline {
+
+namespace {
+
+// Power of the Hann-windowed x at `cycles_per_sample`: |Σ w_i x_i e^{−j2πfi}|², the
+// phasor advanced by one multiplication per sample.
+double WindowedPower(const std::vector<double>& x, double cycles_per_sample) {
+  const std::size_t n = x.size();
+  const double w_step = 2.0 * std::numbers::pi / static_cast<double>(n - 1);
+  const std::complex<double> step = std::polar(1.0, -2.0 * std::numbers::pi * cycles_per_sample);
+  std::complex<double> phasor = 1.0, acc = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    acc += (0.5 - 0.5 * std::cos(w_step * static_cast<double>(i))) * x[i] * phasor;
+    phasor *= step;
+  }
+  return std::norm(acc);
+}
+
+// The highest WindowedPower within half a DFT bin (1/(2n) cycles per sample) of f:
+// a breathing rate that drifts in the window, or breaths of uneven length, spread its
+// line and can put a notch at the mean frequency.
+double LinePower(const std::vector<double>& x, double cycles_per_sample) {
+  const double half_bin = 0.5 / static_cast<double>(x.size());
+  double best = 0.0;
+  for (int j = -2; j <= 2; ++j) best = std::max(best, WindowedPower(x, cycles_per_sample + 0.5 * j * half_bin));
+  return best;
+}
+
+}  // namespace
 
 void Detrend(std::vector<double>* x) {
   const std::size_t n = x->size();
@@ -79,12 +109,42 @@ RateEstimate EstimateRate(const std::vector<double>& x, double sample_rate_hz, d
     if (at(k) >= at(k - 1) && at(k) > at(k + 1)) best = std::max(best, at(k));
   }
   if (!(best > 0.0)) return out;
-  for (int k = kmin; k <= std::min(kmax, hi - 1); ++k) {
-    if (!(at(k) >= at(k - 1) && at(k) > at(k + 1)) || at(k) < 0.85 * best) continue;
+  const int last = std::min(kmax, hi - 1);
+  auto is_peak = [&](int k) { return at(k) >= at(k - 1) && at(k) > at(k + 1); };
+  for (int k = kmin; k <= last; ++k) {
+    if (!is_peak(k) || at(k) < 0.85 * best) continue;
     const double a = at(k - 1), b = at(k), c = at(k + 1);
     const double den = a - 2.0 * b + c;
     const double delta = den < 0.0 ? std::clamp(0.5 * (a - c) / den, -0.5, 0.5) : 0.0;
-    out.rate_bpm = 60.0 * sample_rate_hz / (k + delta);
+    const double lag = k + delta;
+    // Octave check: the peak at `lag` may span m breaths (m ≥ 2) whose single-breath
+    // peak stays below 85 % of it — breath depth and length vary from breath to breath,
+    // and a long lag's normalised autocorrelation rests on few samples. Period lag/m
+    // is a candidate when the autocorrelation repeats there too (a peak within
+    // max(1 sample, 20 %) of lag/m, at least half as high) and the spectrum decides:
+    // a breathing waveform's fundamental is its strongest line, so the candidate whose
+    // rate carries the most power, more than lag's own, wins. A true period's
+    // harmonics do not pass: their autocorrelation peaks are troughs or low, and their
+    // lines weaker than the fundamental's.
+    int breaths = 1;
+    double line_power = -1.0;
+    for (int m = 2; 60.0 * sample_rate_hz * m / lag <= max_rate_bpm; ++m) {
+      const double period = lag / m;
+      const double tolerance = std::max(1.0, 0.2 * period);
+      bool repeats = false;
+      for (int j = std::max(kmin, static_cast<int>(std::ceil(period - tolerance)));
+           j <= std::min(k - 1, static_cast<int>(std::floor(period + tolerance))) && !repeats; ++j) {
+        repeats = is_peak(j) && at(j) > 0.0 && at(j) >= 0.5 * b;
+      }
+      if (!repeats) continue;
+      if (line_power < 0.0) line_power = LinePower(x, 1.0 / lag);
+      const double power = LinePower(x, m / lag);
+      if (power > line_power) {
+        line_power = power;
+        breaths = m;
+      }
+    }
+    out.rate_bpm = 60.0 * sample_rate_hz * breaths / lag;
     out.periodicity = std::clamp(b - 0.25 * (a - c) * delta, -1.0, 1.0);
     out.valid = true;
     return out;

@@ -221,11 +221,12 @@ TEST(Analyze, AcconeerNoPresenceRecordingMatchesAcconeersBreathingRate) {
   ASSERT_FALSE(night.empty());
   const Comparison c = CompareWithAcconeer(night, kA121 / "expected_breathing-sitting-no-presence-controller.h5");
   ASSERT_GE(c.n, 5u);
-  // Where both have an estimate (the last 6 updates) half of the pipeline's cell rates
-  // are ~5.2 /min, a quarter of the breathing rate (the cell's autocorrelation picks a
-  // multiple of the period), so the paired median is 12.8 against Acconeer's 20.8 /min:
-  // the target is not met here. Over all its updates the pipeline's median is 20.8.
-  EXPECT_GE(c.within_1_bpm, 0.5);
+  // Where both have an estimate (the last 6 updates) the cell's autocorrelation peaks
+  // highest at 4 breaths in three of them (breath depth varies); EstimateRate's octave
+  // check gives the breath, 20.2–21.5 /min. Without it those three read ~5.2 /min and the
+  // paired median is 12.8 against Acconeer's 20.8 /min, 3 of 6 within 1 /min.
+  EXPECT_NEAR(c.pipeline_bpm, c.acconeer_bpm, 1.0);  // 20.9 vs 20.8 /min
+  EXPECT_GE(c.within_1_bpm, 0.8);                    // 6 of 6 updates; two misses fail it
   const NightAnalysis a = AnalyzeNight(night);
   ASSERT_TRUE(a.breathing_rate_bpm.has_value());
   EXPECT_NEAR(*a.breathing_rate_bpm, c.acconeer_bpm, 1.0);

@@ -12,7 +12,7 @@ namespace nightsim::pipeline {
 /// A breathing rate found in a waveform.
 struct RateEstimate {
   double rate_bpm{0.0};     ///< breaths per minute; 0 when !valid
-  double periodicity{0.0};  ///< normalised autocorrelation at the breathing lag, −1..1
+  double periodicity{0.0};  ///< normalised autocorrelation at the peak that set the rate (one or more breaths), −1..1
   bool valid{false};        ///< a local autocorrelation maximum exists in the rate range
 };
 
@@ -23,6 +23,11 @@ void Detrend(std::vector<double>* x);
 /// normalised-autocorrelation peak within [60/max_rate_bpm, 60/min_rate_bpm] s that
 /// reaches 85 % of the highest peak there (so a period, not twice it, wins), refined
 /// by parabolic interpolation. Lags longer than 2/3 of the window are not searched.
+/// Octave check: when that peak's lag L spans m ≥ 2 breaths — the autocorrelation has
+/// a peak at least half as high within max(1 sample, 20 %) of L/m — and the
+/// Hann-windowed spectrum carries more power at m/L than at 1/L (the fundamental is a
+/// breathing waveform's strongest line), the rate is m/L, of the m with the most power.
+/// `periodicity` stays the value of the peak at L: how strongly the waveform repeats.
 RateEstimate EstimateRate(const std::vector<double>& x, double sample_rate_hz, double min_rate_bpm,
                           double max_rate_bpm);
 
