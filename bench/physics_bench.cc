@@ -127,6 +127,7 @@ class Summary {
         {"range/rest", "range", "synthetic: resting", 1.0},
         {"range/move", "range", "synthetic: turning over", 1.0},
         {"range/night", "range", "real night (default + cat)", 1.0},
+        {"range/night_no_fingerprint", "range", "real night, ideal chip", 1.0},
         {"range/night_strong", "range", "real night, paths >= +20 dB", 1.0},
         {"range/fan", "range", "fan (empty_room_fan)", 1.0},
         {"raw/rest", "raw", "synthetic: resting", 52.0},
@@ -147,6 +148,19 @@ class Summary {
       const double us = v.size() % 2 == 1 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
       std::printf("%-6s %-28s %10.2f %12.2f %13.0f %14.1f %5s\n", row.level, row.what, us, us * 1e-6 * kFramesPerNight,
                   1e6 / (us * kFrameRateHz), row.goal_us, us <= row.goal_us ? "yes" : "no");
+    }
+    const auto with = runs_.find("range/night");
+    const auto without = runs_.find("range/night_no_fingerprint");
+    if (with != runs_.end() && without != runs_.end()) {
+      // Repetition i of each (run in turn with --benchmark_enable_random_interleaving) as a pair.
+      std::vector<double> ratios;
+      for (std::size_t i = 0; i < std::min(with->second.size(), without->second.size()); ++i) {
+        ratios.push_back(with->second[i] / without->second[i]);
+      }
+      std::sort(ratios.begin(), ratios.end());
+      std::printf("\nthe chip's fingerprint costs the real night's range synthesis x%.3f (median of %zu pairs; "
+                  "goal <= x1.10)\n",
+                  ratios[ratios.size() / 2], ratios.size());
     }
     std::printf("\nGoals (DESIGN.md 11): the whole night at range level (simulation + pipeline + scoring) <= 2 s,\n"
                 "so range synthesis <= ~1 us/frame (0.6 s/night); raw synthesis <= 30 s per night (52 us/frame).\n");
@@ -290,6 +304,16 @@ void RangeRealNight(benchmark::State& state, const char* key,
 
 void BM_RangeRealNight(benchmark::State& state) { RangeRealNight(state, "range/night", {}); }
 
+// The same night without the chip's fingerprint (leakage, receiver mismatch, DC): what
+// the hardware effects cost the range synthesis (goal: ≤ 10 %, paired with the above).
+void BM_RangeRealNightWithoutFingerprint(benchmark::State& state) {
+  nightsim::physics::RadarSimulatorOptions options;
+  options.leakage = false;
+  options.rx_mismatch = false;
+  options.dc_offset = false;
+  RangeRealNight(state, "range/night_no_fingerprint", options);
+}
+
 // The floor of fewer paths: only those whose peak is at least 20 dB above a bin's noise.
 void BM_RangeRealNightStrongPaths(benchmark::State& state) {
   nightsim::physics::RadarSimulatorOptions options;
@@ -347,6 +371,7 @@ BENCHMARK(BM_RangeTurningOver)->Iterations(4000)->Repetitions(kRepetitions)->Rep
 BENCHMARK(BM_RawResting)->Iterations(4000)->Repetitions(kRepetitions)->ReportAggregatesOnly(true);
 BENCHMARK(BM_RawTurningOver)->Iterations(600)->Repetitions(kRepetitions)->ReportAggregatesOnly(true);
 BENCHMARK(BM_RangeRealNight)->Iterations(1)->Repetitions(kNightRepetitions)->ReportAggregatesOnly(true)->Unit(benchmark::kSecond);
+BENCHMARK(BM_RangeRealNightWithoutFingerprint)->Iterations(1)->Repetitions(kNightRepetitions)->ReportAggregatesOnly(true)->Unit(benchmark::kSecond);
 BENCHMARK(BM_RangeRealNightStrongPaths)->Iterations(1)->Repetitions(kNightRepetitions)->ReportAggregatesOnly(true)->Unit(benchmark::kSecond);
 BENCHMARK(BM_RawRealNight)->Iterations(1)->Repetitions(kNightRepetitions)->ReportAggregatesOnly(true)->Unit(benchmark::kSecond);
 BENCHMARK(BM_RangeFan)->Iterations(1)->Repetitions(kNightRepetitions)->ReportAggregatesOnly(true)->Unit(benchmark::kSecond);

@@ -9,6 +9,10 @@ one-line `extends:` file per value in --out; nothing in the repository is change
 
     bench/simulation_study.py --key cull_below_noise_db --values 0 -6 -20 --seeds 2
     bench/simulation_study.py --key multipath --values true false --filter couple
+    bench/simulation_study.py --key leakage,rx_mismatch,dc_offset --values true false --seeds 1
+
+--key takes several keys separated by commas: each value is given to all of them (the
+chip's fingerprint on and off as a whole).
 
 CPU time is the stress run's own (all its workers), divided by its nights: compare
 values measured in the same session on an otherwise idle machine.
@@ -39,8 +43,8 @@ def child_cpu_s():
     return usage.ru_utime + usage.ru_stime
 
 
-def write_library(library, key, value, folder):
-    """One file per stress scenario: the scenario itself with simulation.<key> set."""
+def write_library(library, keys, value, folder):
+    """One file per stress scenario: the scenario itself with simulation.<key> set for each key."""
     os.makedirs(folder, exist_ok=True)
     for name in sorted(f for f in os.listdir(library) if f.endswith(".yaml")):
         source = os.path.abspath(os.path.join(library, name))
@@ -48,7 +52,8 @@ def write_library(library, key, value, folder):
             first_line = f.readline()  # what the scenario stresses: the table's description
         with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
             f.write(first_line if first_line.startswith("#") else "\n")
-            f.write(f"extends: {json.dumps(source)}\nsimulation:\n  {key}: {value}\n")
+            f.write(f"extends: {json.dumps(source)}\nsimulation:\n")
+            f.writelines(f"  {key}: {value}\n" for key in keys)
 
 
 def run_stress(args, folder, json_path):
@@ -93,7 +98,8 @@ def compare(reference, other):
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--key", required=True, help="key of the simulation section, e.g. cull_below_noise_db")
+    parser.add_argument("--key", required=True,
+                        help="key of the simulation section, e.g. cull_below_noise_db; several separated by commas")
     parser.add_argument("--values", required=True, nargs="+", help="its values (YAML scalars); the first is the reference")
     parser.add_argument("--seeds", type=int, default=2, help="seeds per scenario (default 2)")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="nights in parallel (default 2)")
@@ -109,7 +115,7 @@ def main():
     results = []
     for index, value in enumerate(args.values):
         folder = os.path.join(args.out, f"value{index}")
-        write_library(args.library, args.key, value, folder)
+        write_library(args.library, args.key.split(","), value, folder)
         json_path = os.path.join(args.out, f"value{index}.json")
         cpu_s = run_stress(args, folder, json_path)
         nights = per_night(json_path)

@@ -237,7 +237,7 @@ std::string FormatAnalysisSummary(const NightAnalysis& a) {
   out += fmt::format("  breathing rate (median) {} /min (first at {}), target range {} m, signal quality {}\n",
                      value(a.resp_rate_bpm, "{:.1f}"), value(a.first_rate_s, "{:.1f} s"),
                      value(a.target_range_m, "{:.3f}"), value(a.signal_quality, "{:.2f}"));
-  out += fmt::format("  best breathing cell (person test or not): rate {} /min at {} m, strength {} dB\n",
+  out += fmt::format("  best breathing cell (person test or not): rate {} /min at {} m, strength {} dB(Hz)\n",
                      value(a.breathing_rate_bpm, "{:.1f}"), value(a.breathing_range_m, "{:.3f}"),
                      value(a.breathing_reflectivity_db, "{:.1f}"));
   for (const EpochEstimate& e : a.estimates) {

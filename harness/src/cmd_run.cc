@@ -86,7 +86,7 @@ std::string ExportSizeHelp() {
       "Size of --export-frames per hour of night with the default radar ({} rx, {} range bins,\n"
       "{} chirps × {} samples, {} frames/s), before compression:\n"
       "  range   {:>9}/h  rx × bins × 8 B per frame (a 9-h night: {})\n"
-      "  raw     {:>9}/h  chirps × rx × samples × 4 B per frame, stored deflated to ~10 %\n"
+      "  raw     {:>9}/h  chirps × rx × samples × 4 B per frame, stored deflated to ~30 %\n"
       "  stream  {:>9}/h\n"
       "  and {}/h per body for its state at frame rate. --from/--to store a window only;\n"
       "  the size is printed before writing.\n\n",
@@ -164,7 +164,7 @@ int CmdRun(const std::vector<std::string>& args) {
     fmt::print("exporting {} frames ({}–{}) at {} level: radar data {}{}, body states {} (before compression)\n",
                window.end - window.first, FormatClockTime(scenario.night.start_clock_s + window.first / radar.frame_rate_hz, true),
                FormatClockTime(scenario.night.start_clock_s + window.end / radar.frame_rate_hz, true), level_text,
-               Bytes(radar_bytes), run_options.level == RadarLevel::kRaw ? " (stored deflated to ~10 %)" : "",
+               Bytes(radar_bytes), run_options.level == RadarLevel::kRaw ? " (stored deflated to ~30 %)" : "",
                Bytes(body_bytes));
     std::fflush(stdout);
   }

@@ -102,7 +102,7 @@ std::vector<KnobEntry> BuildTable() {
        NestedFloat(&TC::tracker, &TrackerConfig::min_quality)},
       {{"tracking.tracker.human_max_rate_bpm", "float", "upper breathing rate of an adult (/min)"},
        NestedFloat(&TC::tracker, &TrackerConfig::human_max_rate_bpm)},
-      {{"tracking.tracker.min_reflectivity_db", "float", "range-compensated strength of a torso (dB)"},
+      {{"tracking.tracker.min_reflectivity_db", "float", "range-compensated strength of a torso, dB(Hz) (CellAssessment::reflectivity_db)"},
        NestedFloat(&TC::tracker, &TrackerConfig::min_reflectivity_db)},
       {{"tracking.tracker.max_fast_ratio", "float", "above this a cell is a fan or constant movement"},
        NestedFloat(&TC::tracker, &TrackerConfig::max_fast_ratio)},

@@ -191,6 +191,14 @@ void ApplyBgt60tr13cFingerprint(RadarParams* p) {
   p->dc_offset_v = {-468.0 * lsb_v, -81.0 * lsb_v, 16.0 * lsb_v};
 }
 
+// nightsim's reference configuration (RadarParams' defaults, an ideal chip) on a real
+// unit: the same chip carries the same fingerprint whatever its chirps.
+RadarParams Bgt60tr13cReference() {
+  RadarParams p;
+  ApplyBgt60tr13cFingerprint(&p);
+  return p;
+}
+
 // The configuration of the shared BGT60TR13C breathing recording (Infineon ifxdaq
 // config.json): 58–63.5 GHz, 64 samples at 2 MHz (a 32 µs ramp), 8 chirps 591 µs apart,
 // a frame every 77.27 ms, IF gain 23 dB, high-pass 80 kHz, anti-aliasing 500 kHz.
@@ -217,8 +225,9 @@ const std::vector<RadarPreset>& RadarPresets() {
   static const std::vector<RadarPreset> presets = {
       Preset("bgt60tr13c",
              "Infineon BGT60TR13C, nightsim's reference configuration: 58.5-62.5 GHz, 128 samples at 2 MHz, "
-             "16 chirps, 20 frames/s, 1 TX and 3 RX in an L at half a wavelength",
-             RadarParams{}),
+             "16 chirps, 20 frames/s, IF gain 30 dB, 1 TX and 3 RX in an L at half a wavelength, with the "
+             "chip's fingerprint",
+             Bgt60tr13cReference()),
       Preset("bgt60tr13c_wideband",
              "Infineon BGT60TR13C as in the shared breathing recording (ifxdaq): 58-63.5 GHz, 64 samples at 2 MHz, "
              "8 chirps, 12.94 frames/s, IF gain 23 dB, high-pass 80 kHz, anti-aliasing 500 kHz",

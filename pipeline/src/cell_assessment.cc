@@ -86,8 +86,12 @@ void CellAssessor::Beamform(const FrameRing& ring, int bin, const std::complex<f
   if (first_run < n) BeamSegment(entry->x.data(), capacity, nr, weights, n - first_run, beam_.data() + first_run);
 }
 
-CellAssessor::CellAssessor(ArrayModel model, CellAssessorConfig config, double frame_rate_hz)
-    : model_(std::move(model)), config_(config), frame_rate_hz_(frame_rate_hz) {
+CellAssessor::CellAssessor(ArrayModel model, CellAssessorConfig config, double frame_rate_hz, double integration_s)
+    : model_(std::move(model)),
+      config_(config),
+      frame_rate_hz_(frame_rate_hz),
+      integration_db_(integration_s > 0.0 ? 10.0 * std::log10(integration_s) : 0.0) {
+  if (!(integration_s >= 0.0)) throw std::invalid_argument("CellAssessor: integration_s must be >= 0");
   if (!(config_.window_s > 0.0) || !(frame_rate_hz > 0.0) || !(config_.decimated_rate_hz > 0.0) ||
       config_.decimated_rate_hz > frame_rate_hz || !(config_.min_rate_bpm > 0.0) ||
       !(config_.max_rate_bpm > config_.min_rate_bpm) || !(config_.max_radius_over_spread > 1.0)) {
@@ -120,7 +124,7 @@ CellAssessment CellAssessor::Assess(const FrameRing& ring, const CellPeak& peak,
   const double sigma = std::sqrt(std::max(noise_var, 1e-300));
   if (demod.radius > 0.0) {
     const double r2 = std::max(peak.range_m, 0.05) * std::max(peak.range_m, 0.05);
-    out.reflectivity_db = 20.0 * std::log10(demod.radius * r2 / sigma);  // amplitude ∝ √σ_rcs / R²
+    out.reflectivity_db = 20.0 * std::log10(demod.radius * r2 / sigma) - integration_db_;  // amplitude ∝ √σ_rcs / R²
   }
   if (demod.mode == DemodMode::kNone) return out;
 

@@ -83,7 +83,7 @@ struct TrackingPipeline::Stages {
         ring(std::max(frames_per_block, static_cast<int>(std::lround(c.cell.window_s * radar.frame_rate_hz))), num_rx,
              num_bins),
         map(model, c.beamformer, c.num_angles, c.max_abs_azimuth_rad, c.capon_loading),
-        assessor(model, c.cell, radar.frame_rate_hz),
+        assessor(model, c.cell, radar.frame_rate_hz, radar.integration_s()),
         tracker(TrackerFor(c), settings.bed_side),
         presence(c.presence),
         breath(c.breath) {}

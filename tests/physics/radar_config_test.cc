@@ -43,6 +43,25 @@ TEST(RadarConfig, EveryPresetIsValidAndNamedOnce) {
   }
 }
 
+// Every BGT60TR13C preset is the same chip: the fingerprint calibrated on the shared
+// recording (gain chain, leakage, receiver mismatch, DC) whatever its chirps, while
+// RadarParams' own defaults stay the ideal chip the closed-form tests use.
+TEST(RadarConfig, TheBgt60tr13cPresetsCarryTheChipsFingerprint) {
+  const RadarParams& reference = FindRadarPreset("bgt60tr13c")->params;
+  const RadarParams& wideband = FindRadarPreset("bgt60tr13c_wideband")->params;
+  for (const RadarParams* p : {&reference, &wideband}) {
+    EXPECT_EQ(p->rf_gain_db, 18.0);
+    EXPECT_EQ(p->noise_figure_db, 22.5);
+    EXPECT_EQ(p->leakage_dbc.size(), 3u);
+    EXPECT_EQ(p->rx_gain_db, reference.rx_gain_db);
+    EXPECT_EQ(p->dc_offset_v, reference.dc_offset_v);
+  }
+  EXPECT_EQ(reference.samples_per_chirp, RadarParams{}.samples_per_chirp);
+  EXPECT_EQ(reference.if_gain_db, RadarParams{}.if_gain_db);
+  EXPECT_TRUE(RadarParams{}.leakage_dbc.empty());
+  EXPECT_EQ(RadarParams{}.rf_gain_db, 0.0);
+}
+
 // The shared BGT60TR13C recording's configuration (58–63.5 GHz, 64 samples at 2 MHz,
 // 8 chirps, 12.94 frames/s) is a device people own: it runs, with warnings that name
 // what a bedside night loses (a 0.87 m Nyquist range, breathing phase that can wrap).

@@ -384,8 +384,8 @@ TEST(PresenceTest, ShortAbsencesDoNotRestartThePresenceRun) {
   EXPECT_TRUE(session);
 }
 
-// A breathing cell; the default reflectivity is a torso's near side with the reference radar.
-CellAssessment Cell(int bin, double range_m, double az, double rate, double quality = 0.8, double refl = 42.0) {
+// A breathing cell; the default reflectivity (dB(Hz)) is a torso's near side with the reference radar.
+CellAssessment Cell(int bin, double range_m, double az, double rate, double quality = 0.8, double refl = 67.0) {
   CellAssessment c;
   c.bin = bin;
   c.range_m = range_m;
@@ -400,7 +400,7 @@ CellAssessment Cell(int bin, double range_m, double az, double rate, double qual
 TEST(PrimaryTrackerTest, AcquiresTheNearestPersonNeverThePartnerOrPet) {
   PrimaryTracker t(TrackerConfig{}, BedSide::kLeft);
   EXPECT_FALSE(t.IsHumanLike(Cell(20, 0.75, -0.3, 25.0)));             // pet-fast breathing
-  EXPECT_FALSE(t.IsHumanLike(Cell(20, 0.75, -0.3, 18.0, 0.8, 12.0)));  // pet-weak reflector
+  EXPECT_FALSE(t.IsHumanLike(Cell(20, 0.75, -0.3, 18.0, 0.8, 37.0)));  // pet-weak reflector
   EXPECT_FALSE(t.IsHumanLike(Cell(20, 0.75, 1.2, 15.0)));              // toward the headboard wall
   EXPECT_TRUE(t.IsHumanLike(Cell(20, 0.75, -0.9, 15.0)));              // toward the foot: fine
   // Partner alone at 1.4 m: never acquired.
@@ -437,7 +437,7 @@ TEST(PrimaryTrackerTest, ALoneFarSleeperIsTrackedOnlyWhenAlone) {
     TrackState st;
     int acquired_at = -1;
     for (int s = 0; s < 120 && acquired_at < 0; s += 2) {
-      st = t.Update(s, {Cell(54, 2.02, 0.0, 15.0, 0.75, 45.0), Cell(59, 2.21, 0.0, 15.1, 0.75, 40.0)}, false);
+      st = t.Update(s, {Cell(54, 2.02, 0.0, 15.0, 0.75, 70.0), Cell(59, 2.21, 0.0, 15.1, 0.75, 65.0)}, false);
       if (st.tracking) acquired_at = s;
       else EXPECT_TRUE(st.acquiring) << s;
     }
@@ -446,14 +446,14 @@ TEST(PrimaryTrackerTest, ALoneFarSleeperIsTrackedOnlyWhenAlone) {
     // After a turn-over the torso shows 0.15 m farther, its near side 11 dB weaker:
     // reassessed, and still the lone far body.
     for (int s = 120; s < 200; s += 2) {
-      st = t.Update(s, {Cell(58, 2.17, -0.07, 16.0, 0.7, 32.0), Cell(63, 2.36, -0.03, 16.0, 0.7, 34.3)}, false);
+      st = t.Update(s, {Cell(58, 2.17, -0.07, 16.0, 0.7, 57.0), Cell(63, 2.36, -0.03, 16.0, 0.7, 59.3)}, false);
       EXPECT_TRUE(st.tracking) << s;
       EXPECT_GE(st.cell, 0) << s;
     }
     // A cat arrives (fast breathing, nearer): the far track ends after pattern_confirm_s.
     int lost_at = -1;
     for (int s = 200; s < 300; s += 2) {
-      st = t.Update(s, {Cell(40, 1.5, -0.2, 26.0, 0.8, 30.0), Cell(58, 2.17, -0.07, 16.0, 0.7, 40.0)}, false);
+      st = t.Update(s, {Cell(40, 1.5, -0.2, 26.0, 0.8, 55.0), Cell(58, 2.17, -0.07, 16.0, 0.7, 65.0)}, false);
       if (!st.tracking && lost_at < 0) lost_at = s;
     }
     EXPECT_NEAR(lost_at, 200 + config.pattern_confirm_s, 2.0);
@@ -464,9 +464,9 @@ TEST(PrimaryTrackerTest, ALoneFarSleeperIsTrackedOnlyWhenAlone) {
     // zone): nobody is acquired.
     PrimaryTracker t(config, BedSide::kLeft);
     for (int s = 0; s < 600; s += 2) {
-      EXPECT_FALSE(t.Update(s, {Cell(54, 2.02, 0.0, 15.0, 0.75, 45.0), Cell(63, 2.36, 0.3, 11.0, 0.75, 44.0)}, false)
+      EXPECT_FALSE(t.Update(s, {Cell(54, 2.02, 0.0, 15.0, 0.75, 70.0), Cell(63, 2.36, 0.3, 11.0, 0.75, 69.0)}, false)
                        .tracking);
-      EXPECT_FALSE(t.Update(s + 1, {Cell(46, 1.72, 0.3, 11.0, 0.75, 44.0), Cell(54, 2.02, 0.0, 15.0, 0.75, 45.0)},
+      EXPECT_FALSE(t.Update(s + 1, {Cell(46, 1.72, 0.3, 11.0, 0.75, 69.0), Cell(54, 2.02, 0.0, 15.0, 0.75, 70.0)},
                             false)
                        .tracking);
     }
@@ -475,7 +475,7 @@ TEST(PrimaryTrackerTest, ALoneFarSleeperIsTrackedOnlyWhenAlone) {
     // A partner alone at 1.6 m (the user not yet in bed, or in the restroom) is never
     // taken for a far user.
     PrimaryTracker t(config, BedSide::kLeft);
-    for (int s = 0; s < 600; s += 2) EXPECT_FALSE(t.Update(s, {Cell(43, 1.6, -0.1, 12.0, 0.8, 44.0)}, false).tracking);
+    for (int s = 0; s < 600; s += 2) EXPECT_FALSE(t.Update(s, {Cell(43, 1.6, -0.1, 12.0, 0.8, 69.0)}, false).tracking);
   }
 }
 
@@ -491,14 +491,14 @@ TEST(PrimaryTrackerTest, MovementKeepsTheTrackAndAPatternChangeReassesses) {
   EXPECT_TRUE(st.coasting);
   // Same place, a person breathing 9 /min faster (the partner rolled into the user's
   // spot): reassessed after pattern_confirm_s; the only eligible person is the new one.
-  for (int s = 100; s < 125; ++s) st = t.Update(s, {Cell(16, 0.6, 0.3, 23.0, 0.8, 40.0)}, false);
+  for (int s = 100; s < 125; ++s) st = t.Update(s, {Cell(16, 0.6, 0.3, 23.0, 0.8, 65.0)}, false);
   EXPECT_TRUE(st.tracking);
   EXPECT_NEAR(st.rate_bpm, 23.0, 1e-9);  // the track was re-initialised on the new body
   // Then only a pet-weak breather there (the cat in the warm spot): never associated,
   // so the track ends after lost_after_s.
   int lost_at = -1;
   for (int s = 125; s < 200; ++s) {
-    st = t.Update(s, {Cell(16, 0.6, 0.3, 22.0, 0.8, 27.0)}, false);
+    st = t.Update(s, {Cell(16, 0.6, 0.3, 22.0, 0.8, 52.0)}, false);
     EXPECT_EQ(st.cell, -1) << s;
     if (!st.tracking && lost_at < 0) lost_at = s;
   }
@@ -512,14 +512,14 @@ TEST(PrimaryTrackerTest, PersonsAreRecognisedByTheirStrongestPart) {
   PrimaryTracker t(TrackerConfig{}, BedSide::kLeft);
   TrackState st;
   for (int s = 0; s < 60; ++s) {
-    st = t.Update(s, {Cell(20, 0.75, -0.4, 26.0, 0.8, 27.0), Cell(26, 0.97, -0.7, 18.0, 0.8, 28.0)}, false);
+    st = t.Update(s, {Cell(20, 0.75, -0.4, 26.0, 0.8, 52.0), Cell(26, 0.97, -0.7, 18.0, 0.8, 53.0)}, false);
     EXPECT_FALSE(st.tracking) << s;  // pets: weak, one of them also fast
     EXPECT_FALSE(st.acquiring) << s;
     EXPECT_EQ(st.other_person_quality, 0.0) << s;
   }
   // A sleeper: a strong near side at 0.6 m and weaker flank and abdomen cells.
-  const std::vector<CellAssessment> sleeper = {Cell(16, 0.6, -0.2, 15.0, 0.6, 45.0), Cell(20, 0.75, -0.5, 15.0, 0.9, 31.0),
-                                               Cell(24, 0.9, -0.1, 15.0, 0.7, 30.0)};
+  const std::vector<CellAssessment> sleeper = {Cell(16, 0.6, -0.2, 15.0, 0.6, 70.0), Cell(20, 0.75, -0.5, 15.0, 0.9, 56.0),
+                                               Cell(24, 0.9, -0.1, 15.0, 0.7, 55.0)};
   for (int s = 60; s < 75; ++s) st = t.Update(s, sleeper, false);
   ASSERT_TRUE(st.tracking);
   EXPECT_EQ(st.cell, 0);  // the strongest part gives the position
@@ -541,10 +541,10 @@ TEST(PrimaryTrackerTest, PersonsAreRecognisedByTheirStrongestPart) {
 TEST(PrimaryTrackerTest, ReportsAnotherPersonInBed) {
   PrimaryTracker t(TrackerConfig{}, BedSide::kLeft);
   TrackState st;
-  for (int s = 0; s < 30; ++s) st = t.Update(s, {Cell(37, 1.4, -0.1, 12.0, 0.7, 40.0)}, false);
+  for (int s = 0; s < 30; ++s) st = t.Update(s, {Cell(37, 1.4, -0.1, 12.0, 0.7, 65.0)}, false);
   EXPECT_FALSE(st.tracking);  // too far to be the user
   EXPECT_NEAR(st.other_person_quality, 0.7, 1e-9);
-  for (int s = 30; s < 45; ++s) st = t.Update(s, {Cell(16, 0.6, -0.3, 15.0, 0.8), Cell(37, 1.4, -0.1, 12.0, 0.7, 40.0)}, false);
+  for (int s = 30; s < 45; ++s) st = t.Update(s, {Cell(16, 0.6, -0.3, 15.0, 0.8), Cell(37, 1.4, -0.1, 12.0, 0.7, 65.0)}, false);
   ASSERT_TRUE(st.tracking);
   EXPECT_NEAR(st.other_person_quality, 0.7, 1e-9);
   st = t.Update(45, {Cell(16, 0.6, -0.3, 15.0, 0.8)}, false);
@@ -585,7 +585,7 @@ TEST(CellAssessorTest, KeptSamplesGiveTheSameAssessmentAsAFreshAssessor) {
   const CellAssessorConfig config;
   const double rate_hz = 20.0;
   FrameRing ring(static_cast<int>(config.window_s * rate_hz), 3, kBins);
-  CellAssessor kept(model, config, rate_hz);
+  CellAssessor kept(model, config, rate_hz, 1.024e-3);
   std::vector<std::complex<float>> profile(3 * kBins);
   for (int n = 0; n < 1400; ++n) {
     for (int rx = 0; rx < 3; ++rx) {
@@ -604,7 +604,7 @@ TEST(CellAssessorTest, KeptSamplesGiveTheSameAssessmentAsAFreshAssessor) {
       peak.range_m = 0.5 + 0.05 * bin;
       peak.azimuth_rad = 0.01 * (n % 37) - 0.2;  // a steering that changes between updates
       peak.elevation_rad = 0.05;
-      CellAssessor fresh(model, config, rate_hz);
+      CellAssessor fresh(model, config, rate_hz, 1.024e-3);
       const CellAssessment a = kept.Assess(ring, peak, 1e-4);
       const CellAssessment b = fresh.Assess(ring, peak, 1e-4);
       ASSERT_EQ(a.quality, b.quality) << n << " " << bin;

@@ -45,10 +45,11 @@ struct Scatterer {
 struct Scene {
   std::vector<Scatterer> scatterers;
   /// Complex noise standard deviation per RX sample. With TorsoAmplitude's default
-  /// this puts a torso at ~43 dB of range-compensated reflectivity
-  /// (CellAssessment::reflectivity_db) and AddPet-sized reflectors at ~28 dB: what
-  /// physics/ gives a sleeper's near side and a cat with the reference radar.
-  double noise_sigma{2.5e-4};
+  /// this puts a torso at ~68 dB(Hz) of range-compensated reflectivity
+  /// (CellAssessment::reflectivity_db; a cell SNR of ~38 dB with DefaultRadar's
+  /// 1.024 ms of integration) and AddPet-sized reflectors at ~53 dB(Hz): what physics/
+  /// gives a sleeper's near side and a cat with the reference radar.
+  double noise_sigma{4.4e-4};
   std::uint64_t seed{1};
 };
 

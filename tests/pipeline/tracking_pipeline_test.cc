@@ -322,7 +322,7 @@ TEST(TrackingPipelineTest, FollowsThePrimaryThroughAPostureChange) {
 // noise than the other scenes: linear demodulation still gives the rate.
 TEST(TrackingPipelineTest, ShallowBreathingAtLowSnr) {
   Scene scene = Room();
-  scene.noise_sigma = 1.25e-3;
+  scene.noise_sigma *= 5.0;
   AddPerson(&scene, 0.7, -0.3, 13.0, 0.3, 0.1);  // a torso (strong reflector) seen from the back
   const auto r = RunScene(scene, 4 * 60.0);
   for (std::size_t i = 1; i < r.epochs.size(); ++i) {

@@ -40,6 +40,11 @@ struct RadarInfo {
   double range_start_m{0.0};        ///< range of bin 0, m (nonzero only for imported pulsed radars)
   std::vector<AntennaPosition> rx;  ///< receive antennas (device frame)
   double carrier_hz() const { return start_hz + 0.5 * bandwidth_hz; }
+  /// Time a range cell integrates per frame, s: samples × chirps / sample rate (its
+  /// SNR grows in proportion); 0 when the chirp fields are 0 (imported pulsed radars).
+  double integration_s() const {
+    return sample_rate_hz > 0.0 ? samples_per_chirp * chirps_per_frame / sample_rate_hz : 0.0;
+  }
   double wavelength_m() const { return 299792458.0 / carrier_hz(); }
 };
 

@@ -31,8 +31,9 @@ struct AnalysisRow {
   double snr_db{0.0};               ///< that cell's dynamic power over the noise, dB
   int cells{0};                     ///< cells assessed at the update
   /// The assessed cell with the best respiration quality, whether or not it passed
-  /// the person test (a real sensor's levels differ from the reference radar's, which
-  /// calibrates that test): its range, rate, quality and range-compensated strength.
+  /// the person test: its range, rate, quality and range-compensated strength, dB(Hz)
+  /// (CellAssessment::reflectivity_db; a cell SNR for a radar without chirps, such as
+  /// an imported A121, whose strengths the person test was not calibrated for).
   double breathing_range_m{0.0};
   double breathing_rate_bpm{0.0};
   double breathing_quality{0.0};
@@ -60,7 +61,7 @@ struct NightAnalysis {
   std::optional<double> first_rate_s;     ///< time of the first update with a breathing rate
   std::optional<double> breathing_rate_bpm;         ///< median rate of the best breathing cell
   std::optional<double> breathing_range_m;          ///< its median range
-  std::optional<double> breathing_reflectivity_db;  ///< its median range-compensated strength
+  std::optional<double> breathing_reflectivity_db;  ///< its median range-compensated strength, dB(Hz)
 };
 
 /// Feeds the raw or range frames of the night file at `path` to nightsim's pipeline

@@ -33,7 +33,11 @@ struct CellAssessment {
   double rate_bpm{0.0};         ///< 0 when no periodicity was found
   double depth_mm{0.0};         ///< 5–95 % spread of the low-passed displacement
   double radius{0.0};           ///< amplitude of the moving reflector, per-RX units
-  double reflectivity_db{0.0};  ///< 20·log10(radius · (range/1 m)² / σ_noise): range-compensated strength
+  /// Range-compensated strength, dB(Hz): 20·log10(radius · (range/1 m)² / σ_noise) −
+  /// 10·log10(integration_s / 1 s), the moving reflector's carrier-to-noise density at
+  /// 1 m. Referred to the integration time, it is the same for a body whatever the
+  /// chirp configuration; for a radar without one (integration 0) it is the cell's SNR.
+  double reflectivity_db{0.0};
   double fast_ratio{0.0};       ///< frame-to-frame share of the cell's dynamic power, 0..1: ~0.05–0.2 for
                                 ///< breathing, ~1 for decorrelated motion (fan blades, gross movement).
                                 ///< Set by the caller from BinStatistics (the assessor sees one beam only).
@@ -47,8 +51,9 @@ struct CellAssessment {
 /// tracked body stays in its bin) gathers only the frames new since from the ring.
 class CellAssessor {
  public:
-  /// Throws std::invalid_argument on non-positive window or rates.
-  CellAssessor(ArrayModel model, CellAssessorConfig config, double frame_rate_hz);
+  /// `integration_s`: RadarInfo::integration_s() (0: strengths stay cell SNRs).
+  /// Throws std::invalid_argument on non-positive window or rates or a negative integration.
+  CellAssessor(ArrayModel model, CellAssessorConfig config, double frame_rate_hz, double integration_s);
 
   /// Assesses `peak` over the last window of `ring` with noise variance `noise_var`
   /// per RX sample. Keeps the full-rate displacement for displacement_mm()/times_s().
@@ -83,6 +88,7 @@ class CellAssessor {
   std::vector<BinSeries> series_;
   long long uses_{0};
   double frame_rate_hz_;
+  double integration_db_;  // 10·log10(integration_s / 1 s), 0 without one
   std::vector<std::complex<float>> beam_;
   std::vector<double> displacement_mm_;
   std::vector<double> times_s_;
