@@ -3,6 +3,7 @@
 // `nightsim validate --list-presets`: the radar presets with their key values.
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <iostream>
 
@@ -32,6 +33,12 @@ void PrintPresets() {
                p.if_highpass_hz, p.if_lowpass_hz, p.tx_power_dbm);
     fmt::print("  range bin {:.4g} m, {} bins, Nyquist range {:.3g} m\n", info.range_bin_m, info.range_bins,
                nyquist_range_m);
+    if (!p.leakage_dbc.empty() || p.rf_gain_db != 0.0) {
+      fmt::print("  fingerprint: rf_gain_db {:g}, noise_figure_db {:g}, leakage_dbc [{:g}], rx_gain_db [{:g}], "
+                 "dc_offset_v [{:.4g}]\n",
+                 p.rf_gain_db, p.noise_figure_db, fmt::join(p.leakage_dbc, ", "), fmt::join(p.rx_gain_db, ", "),
+                 fmt::join(p.dc_offset_v, ", "));
+    }
     for (const auto& w : physics::CheckRadarParams(p)) {
       if (w.warning) fmt::print("  warning: {}: {}\n", w.key, w.message);
     }

@@ -3,7 +3,7 @@
 // or an InputError — never a crash, a hang or undefined behaviour in nightsim's own
 // code. Each input is written to a temporary file (fuzz_temp_file.h). As for
 // night_reader_fuzz, crashes inside Debian's libhdf5 1.10.8 on damaged files are
-// reported by scripts/fuzz but do not fail it (README, "Robustness").
+// reported by scripts/fuzz but do not fail it (docs/DEVELOPING.md, "Robustness").
 //
 // Seeds (tests/fuzz/corpus/a121): the first 3 frames of the shared
 // breathing-sitting.h5 with every object and type kept (h5py), a foreign HDF5 file

@@ -4,6 +4,7 @@
 
 #include <complex>
 #include <string>
+#include <vector>
 
 #include "harness/night_runner.h"
 #include "harness/scenario_loader.h"
@@ -25,14 +26,20 @@ float LargestReturn(const std::string& simulation_yaml) {
   return largest;
 }
 
-// Tests that switching off the room, its fan and the receiver noise leaves an empty
-// room's radar exactly silent, and that each one alone is heard.
+// Tests that switching off the room, its fan, the receiver noise and the chip's own
+// returns (leakage, DC) leaves an empty room's radar exactly silent, and that each one
+// alone is heard.
 TEST(SimulationSwitches, AnEmptyRoomWithoutSceneClutterAndNoiseIsSilent) {
-  const std::string silent = "simulation:\n  noise: false\n  static_scene: false\n  clutter: false\n";
-  EXPECT_EQ(LargestReturn(silent), 0.0f);
-  EXPECT_GT(LargestReturn("simulation:\n  static_scene: false\n  clutter: false\n"), 0.0f);  // noise
-  EXPECT_GT(LargestReturn("simulation:\n  noise: false\n  clutter: false\n"), 0.0f);        // walls, floor
-  EXPECT_GT(LargestReturn("simulation:\n  noise: false\n  static_scene: false\n"), 0.0f);   // the fan
+  const std::vector<std::string> sources = {"noise", "static_scene", "clutter", "leakage", "dc_offset"};
+  auto all_off_but = [&](const std::string& kept) {
+    std::string yaml = "simulation:\n";
+    for (const std::string& s : sources) {
+      if (s != kept) yaml += "  " + s + ": false\n";
+    }
+    return yaml;
+  };
+  EXPECT_EQ(LargestReturn(all_off_but("")), 0.0f);
+  for (const std::string& kept : sources) EXPECT_GT(LargestReturn(all_off_but(kept)), 0.0f) << kept;
 }
 
 }  // namespace

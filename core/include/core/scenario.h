@@ -210,7 +210,7 @@ struct SimulationSpec {
   /// of one range bin are not synthesized (a single frame cannot show them; long
   /// integrations could: raise it, at a cost of speed — 10 dB doubles a resting night's
   /// breathing paths, 30 dB nearly quadruples them). What the default (0 dB) drops is
-  /// measured in radar_simulator_test and README ("Benchmarks").
+  /// measured in radar_simulator_test and docs/results.md ("Fidelity against speed").
   double cull_below_noise_db{0.0};
 
   bool operator==(const SimulationSpec&) const = default;
