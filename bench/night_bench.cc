@@ -1,4 +1,4 @@
-// Whole-night benchmark (DESIGN.md §11): one table of the figures the design sets
+// Whole-night benchmark (docs/design.md §11): one table of the figures the design sets
 // goals for, measured through the same APIs the CLI uses (RunNight, NightFileWriter,
 // RunSweepNights), on the night of bench/night_bench.yaml: 8 hours, two sleepers and
 // a cat.
@@ -149,7 +149,7 @@ struct Row {
 
 constexpr const char* kUsage =
     "usage: night_bench [--reps N] [--dir FOLDER] [--only night|raw|hdf5|memory|sweep]\n\n"
-    "The whole-night table of DESIGN.md 11 on bench/night_bench.yaml (8 h, two sleepers, a cat):\n"
+    "The whole-night table of docs/design.md section 11 on bench/night_bench.yaml (8 h, two sleepers, a cat):\n"
     "simulation + pipeline + scoring at range level, raw synthesis, HDF5 writing, peak memory,\n"
     "sweep throughput; each the median of --reps repetitions (default 3). Takes minutes.\n"
     "  --reps N       repetitions per row (default 3)\n"

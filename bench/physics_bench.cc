@@ -1,4 +1,4 @@
-// Radar synthesis throughput (DESIGN.md §11). One core, CPU time of the synthesis alone
+// Radar synthesis throughput (docs/design.md §11). One core, CPU time of the synthesis alone
 // (the machine may be shared; body states are computed outside the timed sections), median
 // of the repetitions. At exit it prints a table: µs per frame, seconds per 8-hour night
 // (576,000 frames) and × real time (20 frames/s), against the goals — range synthesis a
@@ -162,7 +162,7 @@ class Summary {
                   "goal <= x1.10)\n",
                   ratios[ratios.size() / 2], ratios.size());
     }
-    std::printf("\nGoals (DESIGN.md 11): the whole night at range level (simulation + pipeline + scoring) <= 2 s,\n"
+    std::printf("\nGoals (docs/design.md section 11): the whole night at range level (simulation + pipeline + scoring) <= 2 s,\n"
                 "so range synthesis <= ~1 us/frame (0.6 s/night); raw synthesis <= 30 s per night (52 us/frame).\n");
   }
 

@@ -1,4 +1,4 @@
-// Pipeline cost alone (DESIGN.md §11): the frames of one whole night of
+// Pipeline cost alone (docs/design.md §11): the frames of one whole night of
 // scenarios/default.yaml (seed 1, range level: two sleepers and a cat, 576,000 frames)
 // are synthesized once, kept in memory (~0.9 GB), and then only the pipeline's
 // Start/OnFrame/Finish is timed — SleepPipeline (tracking, features, XGBoost staging,
@@ -151,7 +151,7 @@ class Summary {
     if (runs_.empty()) return;
     const Recorder& night = Night();
     std::printf("\npipeline alone: scenarios/default.yaml seed 1, %lld frames (%.2f h); one core, CPU time,\n"
-                "median of %d repetitions, scaled to an 8-h night; goal <= 0.5 s per night (DESIGN.md 11)\n\n",
+                "median of %d repetitions, scaled to an 8-h night; goal <= 0.5 s per night (docs/design.md section 11)\n\n",
                 static_cast<long long>(night.frames_.size()), night.frames_.size() / night.radar_.frame_rate_hz / 3600.0,
                 kRepetitions);
     std::printf("%-18s %12s %14s %5s\n", "pipeline", "s measured", "s per 8-h night", "met");

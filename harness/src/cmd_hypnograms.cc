@@ -72,7 +72,7 @@ int CmdHypnograms(const std::vector<std::string>& args) {
         "0 W, 1 N1, 2 N2, 3 N3, 4 REM, -1 out of bed) and DIR/<night>_<person>.csv\n"
         "(columns epoch, time, stage, intent, in_bed).\n"
         "Then prints, per person, the realism table: each sleep measure (mean, SD) next\n"
-        "to its target (DESIGN.md §4) and the same measures of the real hypnograms in\n"
+        "to its target (docs/design.md §4) and the same measures of the real hypnograms in\n"
         "--reference DIR (default: the Sleep-EDF calibration nights beside the checkout,\n"
         "../shared/data/hypnograms/sleep-edf-st, when that folder exists).\n\n");
     std::cout << options << "\n";

@@ -269,7 +269,7 @@ class Checker {
     }
   }
 
-  // People and pets share one id space: ids name the random streams of entities (DESIGN.md §9).
+  // People and pets share one id space: ids name the random streams of entities (docs/design.md §9).
   void CheckIds() {
     std::map<std::string, std::string> seen;
     auto check = [&](const std::string& id, const std::string& path) {

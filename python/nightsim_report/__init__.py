@@ -1,4 +1,4 @@
-"""HTML reports of nightsim outputs (DESIGN.md §8, "Reports people look at").
+"""HTML reports of nightsim outputs (docs/design.md §8, "Reports").
 
     /usr/bin/python3 -m nightsim_report night NIGHT.h5 night.html
     /usr/bin/python3 -m nightsim_report sweep SWEEP_DIR sweep.html

@@ -13,7 +13,7 @@ from .night import MEASURES, STAGE_NAMES, confusion_figure, confusion_from_metri
 from .page import Page, styled
 
 #: Metrics drawn in the distribution, parameter and effect figures, when present:
-#: one or two per area of DESIGN.md §7. Every metric is in the tables.
+#: one or two per area of docs/design.md §7. Every metric is in the tables.
 KEY_METRICS = ("presence.f1", "identity.primary_fraction", "identity.idf1", "identity.switches",
                "resp.rate_mae_bpm", "intent.start_abs_error_min", "staging.accuracy", "staging.kappa",
                "alarm.sleep_lost_abs_min", "failure.wrong_epochs")

@@ -12,8 +12,8 @@
 namespace nightsim::sleepers {
 namespace {
 
-// Per-stage breathing of adults, indexed W, N1, N2, N3, REM (DESIGN.md §4 and the
-// sources it summarizes: Douglas et al. 1982, Krieger 1990, Tobin et al. 1983).
+// Per-stage breathing of adults, indexed W, N1, N2, N3, REM (docs/design.md §4;
+// sources: Douglas et al. 1982, Krieger 1990, Tobin et al. 1983).
 // Rate relative to wake: NREM slightly faster, N3/REM ≈ 0.93.
 constexpr std::array<double, 5> kRateFactor = {1.00, 1.03, 1.04, 1.02, 1.10};
 // Tidal excursion relative to wake: NREM ventilation 7.18 / 7.66 L/min with the
@@ -34,7 +34,7 @@ constexpr std::array<double, 5> kAbdominalShare = {0.45, 0.44, 0.42, 0.38, 0.55}
 // in N3 is stable over minutes, wake and REM wander.
 constexpr std::array<double, 5> kDriftScale = {1.0, 0.9, 0.8, 0.5, 1.0};
 constexpr std::array<double, 5> kSighProbability = {1.0 / 90, 1.0 / 200, 1.0 / 350, 1.0 / 700, 1.0 / 200};
-// Heart rate relative to REM (DESIGN.md §4): wake 1.06, light 0.98, deep 0.99.
+// Heart rate relative to REM (docs/design.md §4): wake 1.06, light 0.98, deep 0.99.
 constexpr std::array<double, 5> kHeartFactor = {1.06, 0.98, 0.98, 0.99, 1.00};
 
 // AR(1) coefficients per breath: ≈ 1.5 breaths, ≈ 7 breaths, ≈ 65 breaths (4 min).

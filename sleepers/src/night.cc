@@ -48,7 +48,8 @@ constexpr double kGetUpDownS = 3.0;
 // almost still.
 constexpr double kPhoneHandlingPerH = 90.0, kReadingHandlingPerH = 45.0, kTvHandlingPerH = 12.0;
 
-// Lying-posture occupancy of adults (side ≈ 54 %, back ≈ 38 %, front ≈ 7 %, DESIGN.md §4).
+// Lying-posture occupancy of adults (side ≈ 54 %, back ≈ 38 %, front ≈ 7 %, docs/design.md §4);
+// front is 8 % here so that the shares sum to 1.
 constexpr std::array<Posture, 4> kLyingPostures = {Posture::kBack, Posture::kLeftSide, Posture::kRightSide,
                                                    Posture::kFront};
 constexpr std::array<double, 4> kLyingOccupancy = {0.38, 0.27, 0.27, 0.08};

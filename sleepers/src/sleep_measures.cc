@@ -172,7 +172,7 @@ MeasuresAggregate AggregateMeasures(std::span<const SleepMeasures> nights) {
 }
 
 const std::vector<RealismTarget>& RealismTargets() {
-  // DESIGN.md §4, healthy adults. The wake-bout rows encode "heavy-tailed": a
+  // docs/design.md §4, healthy adults. The wake-bout rows encode "heavy-tailed": a
   // geometric tail with the same mean would give α far above 2 and almost no bout ≥ 5 min.
   static const std::vector<RealismTarget> kTargets = {
       {"TST mean (min)", 426, 436, [](const MeasuresAggregate& a) { return a.tst_min.mean; }},

@@ -1,4 +1,4 @@
-// Must NOT compile with the pipeline target's include paths (DESIGN.md §2).
+// Must NOT compile with the pipeline target's include paths (docs/design.md §2.2).
 #include "harness/cli.h"
 
 int BoundaryProbe() { return 0; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fault tests of the nightsim CLI (DESIGN.md §12): each fault must end with a clear
+# Fault tests of the nightsim CLI (docs/design.md §12): each fault must end with a clear
 # message and a non-zero exit code (2 for bad input), leave no partial file under a
 # final name, and the next run must recover.
 #

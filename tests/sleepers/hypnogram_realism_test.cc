@@ -1,5 +1,5 @@
 // Tests that generated nights of a healthy 35-year-old meet every realism target of
-// DESIGN.md §4, measured by the same code on the model and on the Sleep-EDF nights.
+// docs/design.md §4, measured by the same code on the model and on the Sleep-EDF nights.
 
 #include <gtest/gtest.h>
 

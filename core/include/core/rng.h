@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Counter-based random streams (DESIGN.md §9). Every draw is a pure function of
+/// Counter-based random streams (docs/design.md §9). Every draw is a pure function of
 /// (run seed, stable entity id, purpose, counter), computed by Random123's
 /// Philox4x64: key = {seed, entity}, counter = {purpose, index, 0, 0}. Streams of
 /// different entities or purposes never share state, so adding a pet leaves every

@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// The resolved scenario: plain, validated structs with units in their names
-/// (DESIGN.md §3). Produced by the loader in harness/ from YAML; consumed by
+/// (docs/design.md §3). Produced by the loader in harness/ from YAML; consumed by
 /// sleepers/, physics/ and harness/. Clock times are resolved to seconds since
 /// the start of the night (t = 0 at `night.start_clock_s`).
 

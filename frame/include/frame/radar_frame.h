@@ -10,7 +10,7 @@
 
 namespace nightsim {
 
-/// What a run synthesizes and hands downstream (DESIGN.md §5).
+/// What a run synthesizes and hands downstream (docs/design.md §5).
 enum class RadarLevel {
   kRaw,     ///< real IF samples [chirp][rx][sample]
   kRange,   ///< complex range profiles [rx][bin], chirp-integrated

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Scoring: the one place where truth meets the pipeline's estimates (DESIGN.md §7).
+/// Scoring: the one place where truth meets the pipeline's estimates (docs/design.md §7).
 ///
 /// ScoreNight() joins a night's truth (harness/truth.h) with the pipeline's
 /// per-epoch estimates and alarm decisions by epoch index and returns every
@@ -212,7 +212,7 @@ struct ScoredParts {
   std::vector<std::string> NotScored() const;
 };
 
-/// Tunable definitions of the scorer. Defaults follow the brief of DESIGN.md §7.
+/// Tunable definitions of the scorer. The defaults are listed in docs/design.md §7.
 struct ScoringOptions {
   double identity_gate_m{0.3};          ///< max distance estimate → true body for attribution
   double restroom_min_s{180.0};         ///< trips at least this long must be detected

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// One night end to end (DESIGN.md §1): scenario → sleepers → physics → pipeline,
+/// One night end to end (docs/design.md §1): scenario → sleepers → physics → pipeline,
 /// with the truth recorded alongside and the scorer joining the two at the end.
 /// The pipeline receives the radar's own configuration, the app settings and the
 /// frames — nothing else.

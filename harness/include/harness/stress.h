@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The stress-test library (DESIGN.md §7, use 1): a folder of scenarios, each
+/// The stress-test library (docs/design.md §7, use 1): a folder of scenarios, each
 /// written to break one thing a bedside tracker must get right, run over several
 /// seeds through RunNight() and summarised per scenario — identity, presence,
 /// staging κ, TST error, alarm outcome and the dominant failure point. Used by

@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// Sweep files (schema in scenarios/README.md, "Sweep files") and their expansion
-/// into a manifest of nights (DESIGN.md §3, §10).
+/// into a manifest of nights (docs/design.md §3, §10).
 ///
 /// A sweep lists scenarios, values for their declared parameters (sets, ranges,
 /// random draws), seeds, paired factors for counterfactual comparisons, pipeline

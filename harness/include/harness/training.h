@@ -113,7 +113,7 @@ struct TrainedModels {
 /// Trains both models on `nights` (deterministic; see the file comment).
 TrainedModels TrainModels(const std::vector<RecordedNight>& nights, const TrainingOptions& options = {});
 
-/// Figures of the pipeline on a set of evaluation nights (DESIGN.md §7), pooled
+/// Figures of the pipeline on a set of evaluation nights (docs/design.md §7), pooled
 /// over epochs for staging and by night for the rest.
 struct EvaluationSummary {
   int nights{0};

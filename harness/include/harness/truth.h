@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The ground truth of one night as the scorer needs it (DESIGN.md §7): plain
+/// The ground truth of one night as the scorer needs it (docs/design.md §7): plain
 /// per-epoch tables plus a few event times. The harness fills it from the sleepers
 /// model and the physics geometry; the scorer (harness/metrics.h) is the only code
 /// that puts it next to the pipeline's estimates.
@@ -17,7 +17,7 @@
 
 namespace nightsim::harness {
 
-/// YASA / AASM stage codes used by the truth tables (DESIGN.md §4).
+/// YASA / AASM stage codes used by the truth tables (docs/design.md §4).
 inline constexpr int kYasaOutOfBed = -1;  ///< the person is not in bed
 inline constexpr int kYasaWake = 0;       ///< W
 inline constexpr int kYasaN1 = 1;         ///< N1

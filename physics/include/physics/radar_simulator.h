@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// RadarSimulator: turns the bodies of a room into the frames of the bedside radar
-/// (DESIGN.md §5). One simulator per night: it keeps the previous frame's scatterer
+/// (docs/design.md §5). One simulator per night: it keeps the previous frame's scatterer
 /// positions (for the motion within a frame) and a cache of everything that does not
 /// move between two discrete events.
 ///

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Sleep intent (DESIGN.md §6.5): is the user trying to sleep? An intent score per
+/// Sleep intent (docs/design.md §6.5): is the user trying to sleep? An intent score per
 /// epoch (a trained classifier on FeatureContext::IntentInputs(): movement, distance,
 /// direction and elevation changes that tell sitting up from lying down, breathing) is
 /// post-processed by penalised change-point detection (PELT, pipeline/change_point.h)

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// nightsim's whole pipeline (DESIGN.md §6): TrackingPipeline (radar processing,
+/// nightsim's whole pipeline (docs/design.md §6): TrackingPipeline (radar processing,
 /// presence, primary tracking, respiration) followed by sleep intent, incremental
 /// sleep staging and the smart alarm.
 ///

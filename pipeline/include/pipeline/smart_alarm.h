@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Smart alarm (DESIGN.md §6.7): in the window [alarm − smart_window, alarm] the
+/// Smart alarm (docs/design.md §6.7): in the window [alarm − smart_window, alarm] the
 /// stage is checked every few minutes; the alarm fires at a check that finds the
 /// user in light sleep late enough in the window, and otherwise at the alarm time —
 /// never later. A user found awake (or gone) in the window gets no early alarm.

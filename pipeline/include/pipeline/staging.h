@@ -46,7 +46,7 @@ class BoostedTrees {
 struct StagingConfig {
   /// Probability of keeping the stage from one epoch to the next in the forward
   /// filter (the rest is spread evenly over the other stages). Real hypnograms keep
-  /// the stage with p ≈ .7 (wake) to .95 (REM) (DESIGN.md §4); the trees already see
+  /// the stage with p ≈ .7 (wake) to .95 (REM) (docs/design.md §4); the trees already see
   /// neighbouring epochs, so the filter only needs to be mildly sticky.
   double stay_probability{0.7};
   /// Multipliers of the class probabilities before the decision (wake, light, deep,

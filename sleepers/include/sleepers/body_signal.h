@@ -29,7 +29,7 @@ struct Breath {
   double rate_bpm() const { return 60.0 / period_s; }
 };
 
-/// Generates the breaths of one body in order. Parameters follow DESIGN.md §4:
+/// Generates the breaths of one body in order. Parameters follow docs/design.md §4:
 /// NREM slightly faster and shallower than wake, N3 the most regular, REM shallow
 /// (≈ 73 % of wake) and irregular with long-range correlated intervals (a sum of
 /// AR(1) processes spanning seconds to minutes approximates 1/f), abdominal share

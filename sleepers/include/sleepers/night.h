@@ -11,7 +11,7 @@
 ///
 /// Every draw of a body comes from streams keyed by its own id, and bodies never
 /// influence each other, so removing a partner or a pet leaves every other body's
-/// timeline and signals bit-identical (DESIGN.md §9).
+/// timeline and signals bit-identical (docs/design.md §9).
 
 #include <Eigen/Core>
 #include <cstdint>

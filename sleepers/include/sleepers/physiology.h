@@ -2,7 +2,7 @@
 /// \file
 /// Resolved physiology of a body: the parameters of the hypnogram, breathing, heart
 /// and movement models after age, sex, body size and scenario overrides are applied
-/// (DESIGN.md §4). Reference values are those of a healthy 35-year-old; every
+/// (docs/design.md §4). Reference values are those of a healthy 35-year-old; every
 /// per-decade effect is applied relative to 35 years.
 
 #include "core/scenario.h"
@@ -61,7 +61,7 @@ struct BreathingParams {
 
 /// Parameters of the heartbeat generator.
 struct HeartParams {
-  double rate_bpm{62.0};          ///< in REM (the reference stage of DESIGN.md §4)
+  double rate_bpm{62.0};          ///< in REM (the reference stage of docs/design.md §4)
   double pp_m{0.3e-3};            ///< precordial peak-to-peak displacement
 };
 
@@ -82,7 +82,7 @@ struct Physiology {
   BehaviourParams behaviour;
 };
 
-/// Applies age, sex, body size and the overrides of `person` (DESIGN.md §4: per decade
+/// Applies age, sex, body size and the overrides of `person` (docs/design.md §4: per decade
 /// TST −6…−10 min, SE −1.6…−2.1 %, WASO +10 min, N3 −1.9 % in men; restroom trips
 /// rising with age; fewer posture shifts with age).
 Physiology ResolvePersonPhysiology(const PersonSpec& person);

@@ -4,7 +4,7 @@
 /// their aggregation over many nights, shared by the hypnogram realism tests, the
 /// `nightsim hypnograms` table and the harness's staging metrics.
 ///
-/// Codes are the YASA/AASM codes of DESIGN.md §4: 0 W, 1 N1, 2 N2, 3 N3, 4 REM,
+/// Codes are the YASA/AASM codes of docs/design.md §4: 0 W, 1 N1, 2 N2, 3 N3, 4 REM,
 /// -1 out of bed (or unscored in real recordings). Definitions used throughout:
 /// - analysis window: [lights-out epoch, rise epoch); TIB is its length;
 /// - sleep onset: first sleep epoch (N1..REM) in the window; SOL = onset − lights out;
@@ -25,7 +25,7 @@
 
 namespace nightsim::sleepers {
 
-/// Stage codes of the truth (DESIGN.md §4).
+/// Stage codes of the truth (docs/design.md §4).
 inline constexpr int kOutOfBed = -1;
 inline constexpr int kWake = 0;
 inline constexpr int kN1 = 1;
@@ -89,7 +89,7 @@ struct MeasuresAggregate {
 /// Aggregates nights (nights without sleep count only in `nights`).
 MeasuresAggregate AggregateMeasures(std::span<const SleepMeasures> nights);
 
-/// One realism target of DESIGN.md §4: an acceptable range of an aggregate figure.
+/// One realism target of docs/design.md §4: an acceptable range of an aggregate figure.
 struct RealismTarget {
   std::string name;   ///< e.g. "TST mean (min)"
   double lo{0}, hi{0};
@@ -97,7 +97,7 @@ struct RealismTarget {
   double (*value)(const MeasuresAggregate&){nullptr};
 };
 
-/// The realism targets of DESIGN.md §4 for healthy adults (the spec, not data).
+/// The realism targets of docs/design.md §4 for healthy adults (the spec, not data).
 const std::vector<RealismTarget>& RealismTargets();
 
 /// A plain-text table: one row per target with the model's figure, the target range
